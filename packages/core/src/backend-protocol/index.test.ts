@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import {
+  decodeBackendRequest,
+  decodeBackendResponse,
+  EdgeclipError,
+  encodeBackendRequest,
+  encodeBackendResponse,
+} from '../index'
+
+describe('backend protocol', () => {
+  it('round-trips a mixed request, keeping order and image bytes', () => {
+    const image = new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3])
+    const frame = encodeBackendRequest({
+      model: 'jina-clip-v1',
+      items: [
+        { kind: 'text', ids: [101, 7592, 102] },
+        { kind: 'image', bytes: image },
+        { kind: 'image', bytes: new Uint8Array([9]) },
+      ],
+    })
+    const decoded = decodeBackendRequest(frame)
+    expect(decoded.model).toBe('jina-clip-v1')
+    expect(decoded.items).toEqual([
+      { kind: 'text', ids: [101, 7592, 102] },
+      { kind: 'image', bytes: image },
+      { kind: 'image', bytes: new Uint8Array([9]) },
+    ])
+  })
+
+  it('round-trips rows and per-item failures', () => {
+    const frame = encodeBackendResponse(
+      {
+        items: [
+          { ok: true, vector: new Float32Array([1, -2, 0.5]) },
+          { ok: false, status: 422, code: 'invalid_image', message: 'not an image' },
+          { ok: true, vector: new Float32Array([3, 4, 5]) },
+        ],
+        timings: { inference: 1.5 },
+      },
+      3,
+    )
+    expect(frame.byteLength % 4).toBe(0)
+    const decoded = decodeBackendResponse(frame, 3)
+    expect(decoded.dimensions).toBe(3)
+    expect(decoded.timings).toEqual({ inference: 1.5 })
+    expect(decoded.items[0]).toEqual({ ok: true, vector: new Float32Array([1, -2, 0.5]) })
+    expect(decoded.items[1]).toEqual({
+      ok: false,
+      status: 422,
+      code: 'invalid_image',
+      message: 'not an image',
+    })
+    expect(decoded.items[2]).toEqual({ ok: true, vector: new Float32Array([3, 4, 5]) })
+  })
+
+  it('rejects a response with the wrong number of items or rows', () => {
+    const frame = encodeBackendResponse({ items: [{ ok: true, vector: new Float32Array([1, 2]) }] }, 2)
+    expect(() => decodeBackendResponse(frame, 2)).toThrow(/answered 1 items for 2/)
+    expect(() => decodeBackendResponse(frame.subarray(0, frame.length - 4), 1)).toThrow(EdgeclipError)
+  })
+
+  it('rejects garbage', () => {
+    expect(() => decodeBackendRequest(new TextEncoder().encode('hello world'))).toThrow(/magic/)
+    expect(() => decodeBackendResponse(new Uint8Array([0x45, 0x43, 0x42, 0x31, 255, 0, 0, 0]), 0)).toThrow(
+      /header/,
+    )
+  })
+})

@@ -1,0 +1,18 @@
+// The GPU backend as the gateway sees it: one batched call for texts and images.
+import type { BackendItem, BackendResult } from '../backend-protocol'
+
+export interface BackendCallOptions {
+  signal?: AbortSignal
+  requestId?: string
+}
+
+export interface Backend {
+  readonly name: string
+  embedBatch(
+    model: string,
+    items: readonly BackendItem[],
+    options?: BackendCallOptions,
+  ): Promise<BackendResult>
+  /** Cheap reachability check for /readyz. */
+  ready(options?: BackendCallOptions): Promise<boolean>
+}

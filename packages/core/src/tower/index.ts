@@ -1,0 +1,9 @@
+export type {
+  OnnxSession,
+  OnnxSessionFactory,
+  OnnxSessionOptions,
+  TensorData,
+  TensorType,
+  TensorValue,
+} from './onnx-session'
+export type { ImageTower, TextTower, Tower, TowerRunOptions } from './tower'
