@@ -1,3 +1,4 @@
+export { fixtureModelSpec } from './fixture'
 export { defaultModelSpec, jinaClipV1, modelSpecs } from './jina-clip-v1'
 export type {
   ImageSpec,

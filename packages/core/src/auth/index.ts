@@ -1,0 +1,2 @@
+export type { ApiKeyLimits } from './api-key'
+export { apiKeyId, createApiKey, hashApiKey, timingSafeEqualHex } from './api-key'

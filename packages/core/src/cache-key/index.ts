@@ -1,0 +1,1 @@
+export { imageCacheKey, sha256Hex, textCacheKey } from './cache-key'

@@ -1,0 +1,53 @@
+// Contracts between the gateway's pipeline and its host-specific adapters (Workers, Node).
+// Core owns the model-facing ports (EmbeddingCache, KeyStore, Backend); these are the gateway's own.
+import type { Backend, EmbeddingCache, KeyStore, ModelSpec, TextTower } from '@edgeclip/core'
+
+export interface RateLimitDecision {
+  allowed: boolean
+  /** Seconds until the caller may retry, when not allowed. */
+  retryAfter?: number
+  limit?: number
+  remaining?: number
+}
+
+export interface RateLimiter {
+  /** Charges one request and `tokens` tokens to `keyId` for the current window. */
+  check(
+    keyId: string,
+    cost: { requests: number; tokens: number },
+    limits: RateLimits,
+  ): Promise<RateLimitDecision>
+}
+
+export interface RateLimits {
+  requestsPerMinute: number
+  tokensPerMinute: number
+}
+
+export interface FetchedImage {
+  bytes: Uint8Array
+  /** Real type from magic bytes, e.g. image/png. */
+  mimeType: string
+  width: number
+  height: number
+}
+
+export interface ImageFetcher {
+  /** Fetches an http(s) URL under the configured limits; throws EdgeclipError (4xx) on violations. */
+  fetch(url: string, options?: { signal?: AbortSignal }): Promise<FetchedImage>
+}
+
+/** Everything the Hono app needs, supplied by a host adapter (Workers bindings or Node env). */
+export interface GatewayDeps {
+  spec: ModelSpec
+  /** Undefined only when auth is explicitly off (EDGECLIP_AUTH=off). */
+  keyStore: KeyStore | undefined
+  rateLimiter: RateLimiter
+  cache: EmbeddingCache
+  /** The in-process text tower, loaded lazily on first use; undefined when the host has none. */
+  edgeTower: (() => Promise<TextTower>) | undefined
+  backend: Backend | undefined
+  imageFetcher: ImageFetcher
+  /** Runs work after the response (Workers `ctx.waitUntil`; on Node a tracked promise). */
+  waitUntil: (promise: Promise<unknown>) => void
+}
