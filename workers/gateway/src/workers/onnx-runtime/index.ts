@@ -1,0 +1,1 @@
+export { configureWorkersOnnxRuntime, createWorkersOnnxSession } from './workers-onnx-runtime'
