@@ -1,0 +1,8 @@
+export type { CacheStatus, ObservableEmbeddingCache } from './cache-status'
+export { cacheStatus } from './cache-status'
+export type { KvEmbeddingCacheOptions, KvNamespaceLike } from './kv-embedding-cache'
+export { KvEmbeddingCache } from './kv-embedding-cache'
+export type { LruEmbeddingCacheOptions } from './lru-embedding-cache'
+export { LruEmbeddingCache } from './lru-embedding-cache'
+export type { TieredEmbeddingCacheOptions } from './tiered-embedding-cache'
+export { TieredEmbeddingCache } from './tiered-embedding-cache'

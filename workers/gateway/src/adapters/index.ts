@@ -1,0 +1,3 @@
+// Runtime-agnostic adapters: safe on Workers and Node (no node:*, no cloudflare:* imports).
+// Node-only adapters are in ./node; the Durable Object class is in ./workers.
+export * from './cache'

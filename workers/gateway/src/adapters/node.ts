@@ -1,0 +1,3 @@
+// Node adapters: everything in the runtime-agnostic barrel plus the *.node.ts adapters.
+export * from '.'
+export * from './cache/node'
