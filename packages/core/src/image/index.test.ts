@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest'
+import { maxAbsDiff, pillowTensors, pillowUnavailableReason } from '../../test/goldens/pillow-golden'
+import { EdgeclipError } from '../errors'
+import { jinaClipV1 } from '../model-spec'
+import type { DecodedImage, PixelMode } from '../ports'
+import { centerCropOffsets, preprocessImage, preprocessImageInto, resizedSize } from '.'
+
+const spec = jinaClipV1.image
+const channelsByMode: Record<PixelMode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4, P: 1 }
+
+/** Deterministic pixels: smooth gradients with seeded noise, so both ringing and clipping occur. */
+function syntheticImage(width: number, height: number, mode: PixelMode, seed: number): DecodedImage {
+  const channels = channelsByMode[mode]
+  const data = new Uint8Array(width * height * channels)
+  let state = seed >>> 0
+  const random = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
+    return state >>> 24
+  }
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let channel = 0; channel < channels; channel++) {
+        const gradient = ((x * (channel + 1) * 255) / width + (y * 255) / height) / 2
+        const noisy = (x + y + channel) % 7 === 0 ? random() : gradient
+        data[(y * width + x) * channels + channel] = Math.round(noisy) & 255
+      }
+    }
+  }
+  if (mode === 'RGBA' || mode === 'LA') {
+    // Fully transparent stripes with bright colour under them: only premultiplication hides it.
+    for (let index = 0; index < width * height; index++) {
+      const alphaIndex = index * channels + channels - 1
+      if (index % width < width / 4) {
+        data[alphaIndex] = 0
+        data[alphaIndex - 1] = 255
+      } else if (index % 5 === 0) {
+        data[alphaIndex] = random()
+      }
+    }
+  }
+  if (mode !== 'P') return { width, height, mode, data }
+  const paletteEntries = 7
+  for (let index = 0; index < data.length; index++) data[index] = (data[index] as number) % paletteEntries
+  const palette = new Uint8Array(paletteEntries * 3)
+  for (let index = 0; index < palette.length; index++) palette[index] = random()
+  return { width, height, mode, data, palette, paletteChannels: 3 }
+}
+
+const cases: [string, DecodedImage][] = [
+  ['10x10 RGB upscale', syntheticImage(10, 10, 'RGB', 1)],
+  ['371x370 RGB odd sizes', syntheticImage(371, 370, 'RGB', 2)],
+  ['640x480 RGB landscape crop', syntheticImage(640, 480, 'RGB', 3)],
+  ['225x301 L half-pixel crop', syntheticImage(225, 301, 'L', 4)],
+  ['97x61 RGBA transparent pixels', syntheticImage(97, 61, 'RGBA', 5)],
+  ['50x80 LA', syntheticImage(50, 80, 'LA', 6)],
+  ['13x9 P palette', syntheticImage(13, 9, 'P', 7)],
+  ['500x301 P palette downscale', syntheticImage(500, 301, 'P', 8)],
+  ['224x224 RGBA no resize', syntheticImage(224, 224, 'RGBA', 9)],
+  ['224x400 RGB no resize, crop only', syntheticImage(224, 400, 'RGB', 10)],
+  ['1024x777 RGB strong downscale', syntheticImage(1024, 777, 'RGB', 11)],
+]
+
+const unavailable = pillowUnavailableReason()
+if (unavailable) console.warn(`skipping Pillow comparisons: ${unavailable}`)
+
+describe.skipIf(unavailable !== undefined)('preprocessImage against Pillow', () => {
+  const expected = unavailable
+    ? []
+    : pillowTensors(
+        cases.map(([, image]) => ({ image })),
+        spec,
+      )
+  it.each(cases.map(([name, image], index) => [name, image, index] as const))(
+    '%s matches Pillow exactly',
+    (name, image, index) => {
+      const difference = maxAbsDiff(preprocessImage(image, spec), expected[index] as Float32Array)
+      console.info(`max abs diff vs Pillow, ${name}: ${difference}`)
+      expect(difference).toBe(0)
+    },
+  )
+
+  it('matches Pillow for an RGBA palette', () => {
+    const image = syntheticImage(31, 17, 'P', 12)
+    const palette = new Uint8Array(7 * 4).map((_, index) => (index * 37) % 256)
+    const withAlphaPalette = { ...image, palette, paletteChannels: 4 as const }
+    const [reference] = pillowTensors([{ image: withAlphaPalette }], spec)
+    expect(maxAbsDiff(preprocessImage(withAlphaPalette, spec), reference as Float32Array)).toBe(0)
+  })
+})
+
+describe('preprocessImage', () => {
+  it('only normalizes an image that is already size x size', () => {
+    const image = syntheticImage(224, 224, 'RGB', 13)
+    const tensor = preprocessImage(image, spec)
+    const plane = 224 * 224
+    for (const pixel of [0, 1, 4097, plane - 1]) {
+      for (let channel = 0; channel < 3; channel++) {
+        const value = (image.data[pixel * 3 + channel] as number) / 255
+        const normalized = (value - (spec.mean[channel] as number)) / (spec.std[channel] as number)
+        expect(tensor[channel * plane + pixel]).toBeCloseTo(normalized, 5)
+      }
+    }
+  })
+
+  it('writes into a batch buffer at an offset', () => {
+    const image = syntheticImage(40, 30, 'RGB', 14)
+    const single = preprocessImage(image, spec)
+    const batch = new Float32Array(single.length * 2)
+    preprocessImageInto(image, spec, batch, single.length)
+    expect(batch.subarray(single.length)).toEqual(single)
+    expect(() => preprocessImageInto(image, spec, batch, single.length + 1)).toThrow(RangeError)
+  })
+
+  it('computes sizes and crop offsets as torchvision and Python do', () => {
+    expect(resizedSize(371, 370, 224)).toEqual({ width: 224, height: 224 })
+    expect(resizedSize(640, 480, 224)).toEqual({ width: 298, height: 224 })
+    expect(resizedSize(225, 301, 224)).toEqual({ width: 224, height: 299 })
+    expect(centerCropOffsets(298, 224, 224)).toEqual({ left: 37, top: 0 })
+    expect(centerCropOffsets(224, 299, 224)).toEqual({ left: 0, top: 38 })
+    expect(centerCropOffsets(224, 229, 224)).toEqual({ left: 0, top: 2 })
+  })
+
+  it('rejects pixels that do not describe an image with a 422', () => {
+    const bad: DecodedImage[] = [
+      { width: 2, height: 2, mode: 'RGB', data: new Uint8Array(11) },
+      { width: 0, height: 2, mode: 'L', data: new Uint8Array(0) },
+      { width: 2, height: 2, mode: 'P', data: new Uint8Array(4) },
+    ]
+    for (const image of bad) {
+      expect(() => preprocessImage(image, spec)).toThrow(EdgeclipError)
+      try {
+        preprocessImage(image, spec)
+      } catch (error) {
+        expect((error as EdgeclipError).status).toBe(422)
+        expect((error as EdgeclipError).code).toBe('invalid_image')
+      }
+    }
+  })
+})

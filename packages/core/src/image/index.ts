@@ -1,0 +1,7 @@
+export {
+  centerCropOffsets,
+  imageTensorLength,
+  preprocessImage,
+  preprocessImageInto,
+  resizedSize,
+} from './preprocess-image'

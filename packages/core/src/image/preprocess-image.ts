@@ -1,0 +1,167 @@
+// Pixels to the vision tower's input, as the reference pipeline does it with Pillow: short side
+// to `spec.size` (bicubic; nearest for palette images), centre crop, RGB after the crop, /255,
+// normalize. Every step matches Pillow's integer arithmetic, so the tensors agree bit for bit.
+import { EdgeclipError } from '../errors'
+import type { ImageSpec } from '../model-spec'
+import type { DecodedImage, PixelMode } from '../ports'
+import { resampleNearest } from './pillow-nearest'
+import { type OutputWindow, type PixelBuffer, resampleBicubic } from './pillow-resample'
+import { premultiplyAlpha, unpremultiplyAlpha } from './premultiplied-alpha'
+
+const channelsByMode: Record<PixelMode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4, P: 1 }
+
+/** Size after resizing the short side to `size`; the long side is truncated, as torchvision does. */
+export function resizedSize(width: number, height: number, size: number): { width: number; height: number } {
+  if (width <= height) return { width: size, height: Math.trunc((size * height) / width) }
+  return { width: Math.trunc((size * width) / height), height: size }
+}
+
+/** Python's round(): halves go to the even neighbour. */
+function roundHalfToEven(value: number): number {
+  const floor = Math.floor(value)
+  const fraction = value - floor
+  if (fraction > 0.5) return floor + 1
+  if (fraction < 0.5) return floor
+  return floor % 2 === 0 ? floor : floor + 1
+}
+
+/** Top-left corner of the centred size x size crop: round((dim - size) / 2), halves to even. */
+export function centerCropOffsets(
+  width: number,
+  height: number,
+  size: number,
+): { left: number; top: number } {
+  return { left: roundHalfToEven((width - size) / 2), top: roundHalfToEven((height - size) / 2) }
+}
+
+/** Floats per image in the tower's input: 3 x size x size. */
+export function imageTensorLength(spec: ImageSpec): number {
+  return 3 * spec.size * spec.size
+}
+
+/** Preprocesses one image into a new float32 [3, size, size] (CHW) tensor. */
+export function preprocessImage(image: DecodedImage, spec: ImageSpec): Float32Array {
+  const tensor = new Float32Array(imageTensorLength(spec))
+  preprocessImageInto(image, spec, tensor, 0)
+  return tensor
+}
+
+/** Like `preprocessImage`, writing into `target` from `offset`, so a batch fills one buffer. */
+export function preprocessImageInto(
+  image: DecodedImage,
+  spec: ImageSpec,
+  target: Float32Array,
+  offset: number,
+): void {
+  const channels = validateImage(image)
+  const { size } = spec
+  if (offset < 0 || offset + imageTensorLength(spec) > target.length) {
+    throw new RangeError(`target too small for a ${size}x${size} image at offset ${offset}`)
+  }
+  const resized = resizedSize(image.width, image.height, size)
+  const { left, top } = centerCropOffsets(resized.width, resized.height, size)
+  const window: OutputWindow = {
+    columnStart: left,
+    columnEnd: left + size,
+    rowStart: top,
+    rowEnd: top + size,
+  }
+  const source: PixelBuffer = { width: image.width, height: image.height, channels, data: image.data }
+  const cropped = resizeAndCrop(source, image.mode, resized, window)
+  writeNormalized(cropped, image, spec, target, offset)
+}
+
+function resizeAndCrop(
+  source: PixelBuffer,
+  mode: PixelMode,
+  resized: { width: number; height: number },
+  window: OutputWindow,
+): PixelBuffer {
+  const unchanged = resized.width === source.width && resized.height === source.height
+  // Pillow returns a copy when the size already matches: no resampling, no alpha round trip.
+  if (unchanged || mode === 'P') return resampleNearest(source, resized.width, resized.height, window)
+  if (mode === 'LA' || mode === 'RGBA') {
+    const premultiplied = premultiplyAlpha(source)
+    return unpremultiplyAlpha(resampleBicubic(premultiplied, resized.width, resized.height, window))
+  }
+  return resampleBicubic(source, resized.width, resized.height, window)
+}
+
+/** Per channel, the normalized float32 value of each byte, computed in float32 like numpy does. */
+const normalizationTables = new WeakMap<ImageSpec, Float32Array[]>()
+
+function normalizationTable(spec: ImageSpec): Float32Array[] {
+  const cached = normalizationTables.get(spec)
+  if (cached) return cached
+  const tables = [0, 1, 2].map((channel) => {
+    const mean = Math.fround(spec.mean[channel] as number)
+    const std = Math.fround(spec.std[channel] as number)
+    const table = new Float32Array(256)
+    for (let value = 0; value < 256; value++) {
+      table[value] = Math.fround(Math.fround(Math.fround(value / 255) - mean) / std)
+    }
+    return table
+  })
+  normalizationTables.set(spec, tables)
+  return tables
+}
+
+/** Converts the cropped pixels to RGB (after the crop, as Pillow's convert) and normalizes to CHW. */
+function writeNormalized(
+  cropped: PixelBuffer,
+  image: DecodedImage,
+  spec: ImageSpec,
+  target: Float32Array,
+  offset: number,
+): void {
+  const [red, green, blue] = normalizationTable(spec) as [Float32Array, Float32Array, Float32Array]
+  const plane = cropped.width * cropped.height
+  const { data, channels } = cropped
+  const palette = image.palette ?? new Uint8Array(0)
+  const paletteChannels = image.paletteChannels ?? 3
+  for (let pixel = 0; pixel < plane; pixel++) {
+    const base = pixel * channels
+    let r: number
+    let g: number
+    let b: number
+    if (image.mode === 'P') {
+      const entry = (data[base] as number) * paletteChannels
+      r = palette[entry] ?? 0
+      g = palette[entry + 1] ?? 0
+      b = palette[entry + 2] ?? 0
+    } else if (channels < 3) {
+      r = g = b = data[base] as number
+    } else {
+      r = data[base] as number
+      g = data[base + 1] as number
+      b = data[base + 2] as number
+    }
+    target[offset + pixel] = red[r] as number
+    target[offset + plane + pixel] = green[g] as number
+    target[offset + 2 * plane + pixel] = blue[b] as number
+  }
+}
+
+function invalidImage(message: string): EdgeclipError {
+  return new EdgeclipError(message, { status: 422, code: 'invalid_image' })
+}
+
+/** Returns the samples per pixel; throws a 422 for pixels that do not describe an image. */
+function validateImage(image: DecodedImage): number {
+  const { width, height, mode, data } = image
+  const channels = channelsByMode[mode]
+  if (channels === undefined) throw invalidImage(`unsupported pixel mode ${String(mode)}`)
+  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 1 || height < 1) {
+    throw invalidImage(`invalid image size ${width}x${height}`)
+  }
+  if (data.length !== width * height * channels) {
+    throw invalidImage(`expected ${width * height * channels} bytes of ${mode} pixels, got ${data.length}`)
+  }
+  if (mode === 'P') {
+    const paletteChannels = image.paletteChannels ?? 3
+    if (!image.palette || image.palette.length === 0 || image.palette.length % paletteChannels !== 0) {
+      throw invalidImage('palette image without a valid palette')
+    }
+  }
+  return channels
+}
