@@ -1,3 +1,4 @@
+export { type ImageFormat, type ImageHeader, imageMimeTypes, readImageHeader } from './image-header'
 export {
   centerCropOffsets,
   imageTensorLength,
