@@ -79,6 +79,13 @@ describe.skipIf(unavailable !== undefined)('preprocessImage against Pillow', () 
     },
   )
 
+  it('maps indices past the end of a short palette to grey, as Pillow does', () => {
+    const image = syntheticImage(12, 8, 'P', 15)
+    const shortPalette = { ...image, palette: new Uint8Array([10, 20, 30, 40, 50, 60]) }
+    const [reference] = pillowTensors([{ image: shortPalette }], spec)
+    expect(maxAbsDiff(preprocessImage(shortPalette, spec), reference as Float32Array)).toBe(0)
+  })
+
   it('matches Pillow for an RGBA palette', () => {
     const image = syntheticImage(31, 17, 'P', 12)
     const palette = new Uint8Array(7 * 4).map((_, index) => (index * 37) % 256)

@@ -1,4 +1,5 @@
 export { type ImageFormat, type ImageHeader, imageMimeTypes, readImageHeader } from './image-header'
+export { defaultMaxImagePixels } from './image-limits'
 export {
   centerCropOffsets,
   imageTensorLength,

@@ -125,10 +125,16 @@ function writeNormalized(
     let g: number
     let b: number
     if (image.mode === 'P') {
-      const entry = (data[base] as number) * paletteChannels
-      r = palette[entry] ?? 0
-      g = palette[entry + 1] ?? 0
-      b = palette[entry + 2] ?? 0
+      const index = data[base] as number
+      const entry = index * paletteChannels
+      if (entry + 2 < palette.length) {
+        r = palette[entry] as number
+        g = palette[entry + 1] as number
+        b = palette[entry + 2] as number
+      } else {
+        // Pillow fills palette entries the file does not define with a grey ramp.
+        r = g = b = index
+      }
     } else if (channels < 3) {
       r = g = b = data[base] as number
     } else {

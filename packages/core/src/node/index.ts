@@ -1,0 +1,2 @@
+// @edgeclip/core/node: adapters that need Node (node:*, sharp).
+export { SharpImageDecoder, type SharpImageDecoderOptions } from './sharp-image-decoder'

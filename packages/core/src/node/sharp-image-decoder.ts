@@ -1,0 +1,105 @@
+// ImageDecoder on Node with sharp (libvips). Pixels come back as the file stores them, in the mode
+// Pillow would open them in, so preprocessing matches the reference: no EXIF rotation, no colour
+// management, greyscale stays greyscale, palette PNGs stay palettes.
+import sharp from 'sharp'
+import { EdgeclipError } from '../errors'
+import { defaultMaxImagePixels, type ImageFormat, readImageHeader } from '../image'
+import type { DecodedImage, ImageDecoder, PixelMode } from '../ports'
+import { decodeIndexedPng, isIndexedPng } from './sharp-image-decoder-indexed-png'
+
+export interface SharpImageDecoderOptions {
+  /** Most pixels an image may declare; larger ones get a 413 before any decoding. */
+  maxPixels?: number
+}
+
+const decodableFormats: ReadonlySet<ImageFormat> = new Set(['jpeg', 'png', 'webp', 'gif', 'avif'])
+const supportedList = 'JPEG, PNG, WebP, GIF or AVIF'
+const modeByChannels: Record<number, PixelMode> = { 1: 'L', 2: 'LA', 3: 'RGB', 4: 'RGBA' }
+/** PNG colour types without an alpha channel: a tRNS chunk does not make Pillow add one. */
+const pngOpaqueColorTypes = new Set([0, 2])
+const pngColorTypeOffset = 25
+
+function invalidImage(message: string, cause?: unknown): EdgeclipError {
+  return new EdgeclipError(message, { status: 422, code: 'invalid_image', cause })
+}
+
+export class SharpImageDecoder implements ImageDecoder {
+  readonly maxPixels: number
+
+  constructor({ maxPixels = defaultMaxImagePixels }: SharpImageDecoderOptions = {}) {
+    this.maxPixels = maxPixels
+  }
+
+  async decode(bytes: Uint8Array): Promise<DecodedImage> {
+    const header = readImageHeader(bytes)
+    if (!header) throw invalidImage(`not a ${supportedList} image (unrecognised or truncated header)`)
+    if (!decodableFormats.has(header.format)) {
+      throw new EdgeclipError(`${header.mimeType} images are not supported; send ${supportedList}`, {
+        status: 415,
+        code: 'unsupported_image_type',
+      })
+    }
+    const pixels = header.width * header.height
+    if (pixels > this.maxPixels) {
+      throw new EdgeclipError(
+        `image is ${header.width}x${header.height} (${pixels} pixels); the limit is ${this.maxPixels} pixels`,
+        { status: 413, code: 'image_too_large' },
+      )
+    }
+    if (header.format === 'png' && isIndexedPng(bytes)) return decodeIndexedPng(bytes)
+    return this.decodeWithSharp(bytes, header.format)
+  }
+
+  private async decodeWithSharp(bytes: Uint8Array, format: ImageFormat): Promise<DecodedImage> {
+    // limitInputPixels re-checks the size libvips finds, in case the header we read lied.
+    const options = { limitInputPixels: this.maxPixels, failOn: 'error', autoOrient: false } as const
+    try {
+      const metadata = await sharp(bytes, options).metadata()
+      const cmyk = metadata.space === 'cmyk'
+      // Keeping the ICC profile stops sharp converting to sRGB, as Pillow never converts. CMYK is
+      // the exception: it has to become RGB somewhere, and sharp's profile-based path is the sane one.
+      let pipeline = sharp(bytes, options)
+      if (!cmyk) pipeline = pipeline.keepIccProfile()
+      if (format === 'png' && pngOpaqueColorTypes.has(bytes[pngColorTypeOffset] ?? -1)) {
+        pipeline = pipeline.removeAlpha()
+      }
+      const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true })
+      const pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      const grey = metadata.space === 'b-w' || metadata.space === 'grey16'
+      return grey ? collapseGrey(pixels, info.width, info.height, info.channels) : toDecoded(pixels, info)
+    } catch (error) {
+      if (error instanceof EdgeclipError) throw error
+      const message = error instanceof Error ? error.message : String(error)
+      if (/pixel limit/i.test(message)) {
+        throw new EdgeclipError(`image exceeds the ${this.maxPixels}-pixel limit`, {
+          status: 413,
+          code: 'image_too_large',
+          cause: error,
+        })
+      }
+      throw invalidImage(`could not decode the ${format} image: ${message.trim()}`, error)
+    }
+  }
+}
+
+function toDecoded(
+  data: Uint8Array,
+  info: { width: number; height: number; channels: number },
+): DecodedImage {
+  const mode = modeByChannels[info.channels]
+  if (!mode) throw invalidImage(`unsupported channel count ${info.channels}`)
+  return { width: info.width, height: info.height, mode, data }
+}
+
+/** libvips hands greyscale back as RGB(A) with equal channels; keep one grey channel (and alpha). */
+function collapseGrey(data: Uint8Array, width: number, height: number, channels: number): DecodedImage {
+  if (channels <= 2) return toDecoded(data, { width, height, channels })
+  const hasAlpha = channels === 4
+  const outChannels = hasAlpha ? 2 : 1
+  const output = new Uint8Array(width * height * outChannels)
+  for (let pixel = 0; pixel < width * height; pixel++) {
+    output[pixel * outChannels] = data[pixel * channels] as number
+    if (hasAlpha) output[pixel * outChannels + 1] = data[pixel * channels + 3] as number
+  }
+  return { width, height, mode: hasAlpha ? 'LA' : 'L', data: output }
+}
