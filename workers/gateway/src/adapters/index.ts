@@ -1,3 +1,4 @@
 // Runtime-agnostic adapters: safe on Workers and Node (no node:*, no cloudflare:* imports).
 // Node-only adapters are in ./node; the Durable Object class is in ./workers.
+export * from './auth'
 export * from './cache'

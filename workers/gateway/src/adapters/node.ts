@@ -1,3 +1,4 @@
 // Node adapters: everything in the runtime-agnostic barrel plus the *.node.ts adapters.
 export * from '.'
+export * from './auth/node'
 export * from './cache/node'

@@ -1,12 +1,7 @@
 import type { EmbeddingCache } from '@edgeclip/core'
 import { describe, expect, it } from 'vitest'
-import {
-  cacheStatus,
-  KvEmbeddingCache,
-  type KvNamespaceLike,
-  LruEmbeddingCache,
-  TieredEmbeddingCache,
-} from '.'
+import { MemoryKv } from '../testing/memory-kv'
+import { cacheStatus, KvEmbeddingCache, LruEmbeddingCache, TieredEmbeddingCache } from '.'
 
 const vector = (...values: number[]) => Float32Array.from(values)
 
@@ -134,22 +129,6 @@ describe('TieredEmbeddingCache', () => {
   })
 })
 
-/** Behaves like Workers KV for what the cache uses: arrayBuffer values and a minimum TTL. */
-class MemoryKv implements KvNamespaceLike {
-  values = new Map<string, { value: ArrayBuffer; expirationTtl: number | undefined }>()
-  reads: { key: string; cacheTtl: number | undefined }[] = []
-  async get(key: string, options: { type: 'arrayBuffer'; cacheTtl?: number }) {
-    this.reads.push({ key, cacheTtl: options.cacheTtl })
-    const entry = this.values.get(key)
-    return entry ? entry.value.slice(0) : null
-  }
-  async put(key: string, value: ArrayBuffer, options?: { expirationTtl?: number }) {
-    if (!(value instanceof ArrayBuffer)) throw new TypeError('KV fake stores ArrayBuffers only')
-    if (options?.expirationTtl !== undefined && options.expirationTtl < 60) throw new Error('KV: ttl < 60')
-    this.values.set(key, { value: value.slice(0), expirationTtl: options?.expirationTtl })
-  }
-}
-
 describe('KvEmbeddingCache', () => {
   it('stores raw float32 bytes under a prefix with a TTL and reads them back', async () => {
     const kv = new MemoryKv()
@@ -158,7 +137,7 @@ describe('KvEmbeddingCache', () => {
     await cache.setMany([{ key: 't:abc', vector: row.subarray(1) }])
     const stored = kv.values.get('v1:t:abc')!
     expect(stored.expirationTtl).toBe(3600)
-    expect(new Float32Array(stored.value)).toEqual(vector(-1.25, 3))
+    expect(new Float32Array(stored.value as ArrayBuffer)).toEqual(vector(-1.25, 3))
     expect(await cache.getMany(['t:abc', 't:missing'])).toEqual([vector(-1.25, 3), undefined])
     expect(kv.reads[0]).toEqual({ key: 'v1:t:abc', cacheTtl: 120 })
   })

@@ -1,0 +1,2 @@
+export type { KvKeyNamespaceLike, KvKeyStoreOptions } from './kv-key-store'
+export { KvKeyStore } from './kv-key-store'
