@@ -1,10 +1,11 @@
 // ImageDecoder on Node with sharp (libvips). Pixels come back as the file stores them, in the mode
 // Pillow would open them in, so preprocessing matches the reference: no EXIF rotation, no colour
-// management, greyscale stays greyscale, palette PNGs stay palettes.
+// management, greyscale stays greyscale, palette PNGs and GIFs stay palettes (decoded here).
 import sharp from 'sharp'
 import { EdgeclipError } from '../errors'
 import { defaultMaxImagePixels, type ImageFormat, readImageHeader } from '../image'
 import type { DecodedImage, ImageDecoder, PixelMode } from '../ports'
+import { decodeGifFirstFrame } from './sharp-image-decoder-gif'
 import { decodeIndexedPng, isIndexedPng } from './sharp-image-decoder-indexed-png'
 
 export interface SharpImageDecoderOptions {
@@ -47,6 +48,7 @@ export class SharpImageDecoder implements ImageDecoder {
       )
     }
     if (header.format === 'png' && isIndexedPng(bytes)) return decodeIndexedPng(bytes)
+    if (header.format === 'gif') return decodeGifFirstFrame(bytes, this.maxPixels)
     return this.decodeWithSharp(bytes, header.format)
   }
 
