@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import sharp from 'sharp'
@@ -124,6 +125,47 @@ describe.skipIf(sharedMissing !== undefined)('SharpImageDecoder on the shared te
       }
     },
   )
+})
+
+describe.skipIf(pillowMissing !== undefined)('SharpImageDecoder on lossy formats, against Pillow', () => {
+  // Decoders differ across libjpeg-turbo/mozjpeg and libwebp builds, so these get the hard bound.
+  it('stays within 0.02 of Pillow on JPEG and WebP variants', async () => {
+    const [width, height] = [301, 257]
+    const photo = () =>
+      sharp({ create: { width, height, channels: 3, background: '#3a7' } })
+        .composite([
+          { input: noisyRgb(width, height), raw: { width, height, channels: 3 }, blend: 'overlay' },
+        ])
+        .flatten()
+    const variants: [string, Buffer][] = [
+      ['JPEG 4:2:0', await photo().jpeg({ quality: 85 }).toBuffer()],
+      ['JPEG 4:4:4', await photo().jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer()],
+      ['JPEG progressive', await photo().jpeg({ progressive: true }).toBuffer()],
+      ['JPEG grey', await photo().toColourspace('b-w').jpeg().toBuffer()],
+      ['WebP lossy', await photo().webp({ quality: 80 }).toBuffer()],
+      ['WebP lossless', await photo().webp({ lossless: true }).toBuffer()],
+      ['WebP lossy with alpha', await photo().ensureAlpha(0.6).webp({ quality: 80 }).toBuffer()],
+    ]
+    const directory = mkdtempSync(join(tmpdir(), 'edgeclip-lossy-'))
+    try {
+      const files = variants.map(([name, bytes], index) => {
+        const file = join(directory, `${index}.${name.startsWith('JPEG') ? 'jpg' : 'webp'}`)
+        writeFileSync(file, bytes)
+        return { file }
+      })
+      const expected = pillowTensors(files, spec)
+      for (const [index, [name, bytes]] of variants.entries()) {
+        const difference = maxAbsDiff(
+          preprocessImage(await decoder.decode(bytes), spec),
+          expected[index] as Float32Array,
+        )
+        console.info(`max abs diff vs Pillow, ${name}: ${difference}`)
+        expect(difference).toBeLessThanOrEqual(0.02)
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true })
+    }
+  })
 })
 
 describe('SharpImageDecoder', () => {
