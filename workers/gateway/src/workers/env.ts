@@ -1,0 +1,18 @@
+// The Worker's env: vars from the generated `Env` (worker-configuration.d.ts), bindings typed from
+// @cloudflare/workers-types (see runtime-types.ts for why), secrets optional because a deploy may
+// set none of them.
+import type { DurableObjectNamespace, KVNamespace, R2Bucket } from './runtime-types'
+
+type Binding = 'CACHE' | 'KEYS' | 'MODELS' | 'RATE_LIMITER'
+type Secret = 'BACKEND_SECRET' | 'MODAL_KEY' | 'MODAL_SECRET'
+
+export type WorkersEnv = Omit<Env, Binding | Secret> &
+  Partial<Pick<Env, Secret>> & {
+    /** Embedding L2 cache: raw float32 vectors by exact cache key. */
+    CACHE: KVNamespace
+    /** API key records by key hash. */
+    KEYS: KVNamespace
+    /** Model files under `<model id>/<revision>/<file>`. */
+    MODELS: R2Bucket
+    RATE_LIMITER: DurableObjectNamespace
+  }
