@@ -1,11 +1,14 @@
 // Pillow's convolution resize (libImaging/Resample.c), ported to the bit: separable passes,
 // horizontal first, antialiased on downscale, 8-bit samples with 22-bit fixed-point weights.
 // Exact agreement with Pillow is the point, so the arithmetic mirrors the C, casts included.
-
-/** Fixed-point precision of the weights: 32 bits less 8 for the sample and 2 for overshoot. */
-const precisionBits = 32 - 8 - 2
-const fixedOne = 1 << precisionBits
-const roundingBias = 1 << (precisionBits - 1)
+import {
+  clip8,
+  fixedOne,
+  horizontalAny,
+  horizontalRgb,
+  horizontalRgba,
+  roundingBias,
+} from './pillow-resample-kernels'
 
 /** Keys' cubic convolution kernel with a = -0.5, as Pillow's BICUBIC. */
 const bicubicSupport = 2
@@ -58,12 +61,6 @@ export function bicubicCoefficients(inSize: number, outSize: number): ResampleCo
     count[index] = taps
   }
   return { first, count, weights, stride }
-}
-
-/** Pillow's clip8: drop the fraction bits (arithmetic shift), then clamp to a byte. */
-function clip8(accumulator: number): number {
-  const value = accumulator >> precisionBits
-  return value < 0 ? 0 : Math.min(value, 255)
 }
 
 /** An interleaved 8-bit image: `channels` samples per pixel, rows packed. */
@@ -155,23 +152,11 @@ function horizontalPass(
   const height = rowEnd - rowStart
   const output = new Uint8Array(width * height * channels)
   const sourceRowLength = source.width * channels
+  const kernel = channels === 3 ? horizontalRgb : channels === 4 ? horizontalRgba : horizontalAny
   for (let row = 0; row < height; row++) {
     const sourceBase = (row + rowStart) * sourceRowLength
-    let outIndex = row * width * channels
-    for (let column = columnStart; column < columnEnd; column++) {
-      const low = first[column] as number
-      const taps = count[column] as number
-      const weightBase = column * stride
-      for (let channel = 0; channel < channels; channel++) {
-        let accumulator = roundingBias
-        let position = sourceBase + low * channels + channel
-        for (let tap = 0; tap < taps; tap++) {
-          accumulator += (data[position] as number) * (weights[weightBase + tap] as number)
-          position += channels
-        }
-        output[outIndex++] = clip8(accumulator)
-      }
-    }
+    const outBase = row * width * channels
+    kernel(data, sourceBase, output, outBase, channels, columnStart, columnEnd, first, count, weights, stride)
   }
   return { width, height, channels, data: output }
 }

@@ -11,13 +11,14 @@ function multiplyDivide255(value: number, alpha: number): number {
 /** Copy of `image` (alpha last) with colour samples multiplied by alpha. */
 export function premultiplyAlpha(image: PixelBuffer): PixelBuffer {
   const { channels, data } = image
-  const output = new Uint8Array(data.length)
-  for (let base = 0; base < data.length; base += channels) {
-    const alpha = data[base + channels - 1] as number
-    for (let channel = 0; channel < channels - 1; channel++) {
-      output[base + channel] = multiplyDivide255(data[base + channel] as number, alpha)
+  // Opaque pixels are the common case and MULDIV255(v, 255) is v: copy everything, then fix the rest.
+  const output = new Uint8Array(data)
+  for (let alphaIndex = channels - 1; alphaIndex < data.length; alphaIndex += channels) {
+    const alpha = data[alphaIndex] as number
+    if (alpha === 255) continue
+    for (let sample = alphaIndex - channels + 1; sample < alphaIndex; sample++) {
+      output[sample] = multiplyDivide255(data[sample] as number, alpha)
     }
-    output[base + channels - 1] = alpha
   }
   return { ...image, data: output }
 }
