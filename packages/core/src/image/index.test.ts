@@ -58,6 +58,8 @@ const cases: [string, DecodedImage][] = [
   ['224x224 RGBA no resize', syntheticImage(224, 224, 'RGBA', 9)],
   ['224x400 RGB no resize, crop only', syntheticImage(224, 400, 'RGB', 10)],
   ['1024x777 RGB strong downscale', syntheticImage(1024, 777, 'RGB', 11)],
+  ['3x900 RGB elongated, crop far from the origin', syntheticImage(3, 900, 'RGB', 16)],
+  ['700x2 P elongated, nearest drift far along the row', syntheticImage(700, 2, 'P', 17)],
 ]
 
 const unavailable = pillowUnavailableReason()
@@ -125,6 +127,11 @@ describe('preprocessImage', () => {
     expect(centerCropOffsets(298, 224, 224)).toEqual({ left: 37, top: 0 })
     expect(centerCropOffsets(224, 299, 224)).toEqual({ left: 0, top: 38 })
     expect(centerCropOffsets(224, 229, 224)).toEqual({ left: 0, top: 2 })
+  })
+
+  it('refuses images so elongated that the resized image would pass the pixel limit (413)', () => {
+    const image: DecodedImage = { width: 1, height: 300_000, mode: 'L', data: new Uint8Array(300_000) }
+    expect(() => preprocessImage(image, spec)).toThrow(expect.objectContaining({ status: 413 }))
   })
 
   it('rejects pixels that do not describe an image with a 422', () => {

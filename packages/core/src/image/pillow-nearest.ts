@@ -3,14 +3,16 @@
 // rounding drift along a row matches too.
 import type { OutputWindow, PixelBuffer } from './pillow-resample'
 
-/** Source index per output index: start at half a step, add the step each time, truncate. */
-function nearestIndices(inSize: number, outSize: number): Int32Array {
+/**
+ * Source index for output indices [start, end): begin at half a step and add the step once per
+ * index, truncating. The additions run from 0 because their rounding drift is part of the result.
+ */
+function nearestIndices(inSize: number, outSize: number, start: number, end: number): Int32Array {
   const step = inSize / outSize
-  const indices = new Int32Array(outSize)
+  const indices = new Int32Array(end - start)
   let position = step * 0.5
-  for (let index = 0; index < outSize; index++) {
-    const sourceIndex = position < 0 ? -1 : Math.trunc(position)
-    indices[index] = Math.min(Math.max(sourceIndex, 0), inSize - 1)
+  for (let index = 0; index < end; index++) {
+    if (index >= start) indices[index - start] = Math.min(Math.trunc(position), inSize - 1)
     position += step
   }
   return indices
@@ -24,15 +26,15 @@ export function resampleNearest(
   window: OutputWindow,
 ): PixelBuffer {
   const { channels, data } = source
-  const columns = nearestIndices(source.width, outWidth)
-  const rows = nearestIndices(source.height, outHeight)
+  const columns = nearestIndices(source.width, outWidth, window.columnStart, window.columnEnd)
+  const rows = nearestIndices(source.height, outHeight, window.rowStart, window.rowEnd)
   const width = window.columnEnd - window.columnStart
   const height = window.rowEnd - window.rowStart
   const output = new Uint8Array(width * height * channels)
   let outIndex = 0
-  for (let row = window.rowStart; row < window.rowEnd; row++) {
+  for (let row = 0; row < height; row++) {
     const rowBase = (rows[row] as number) * source.width
-    for (let column = window.columnStart; column < window.columnEnd; column++) {
+    for (let column = 0; column < width; column++) {
       const sourceBase = (rowBase + (columns[column] as number)) * channels
       for (let channel = 0; channel < channels; channel++) {
         output[outIndex++] = data[sourceBase + channel] as number

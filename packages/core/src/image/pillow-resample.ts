@@ -20,7 +20,10 @@ function bicubic(distance: number): number {
   return 0
 }
 
-/** Weights of one pass: for output index i, `count[i]` inputs from `first[i]`, weights at i*stride. */
+/**
+ * Weights of one pass for output indices [start, end): entry i (output index start + i) reads
+ * `count[i]` inputs from `first[i]`, weighted by weights[i*stride ...].
+ */
 export interface ResampleCoefficients {
   first: Int32Array
   count: Int32Array
@@ -28,18 +31,27 @@ export interface ResampleCoefficients {
   stride: number
 }
 
-/** Pillow's precompute_coeffs followed by normalize_coeffs_8bpc, for a full-extent box. */
-export function bicubicCoefficients(inSize: number, outSize: number): ResampleCoefficients {
+/**
+ * Pillow's precompute_coeffs followed by normalize_coeffs_8bpc (full-extent box), for the output
+ * indices [start, end) only: a weight depends on its own index alone.
+ */
+export function bicubicCoefficients(
+  inSize: number,
+  outSize: number,
+  start = 0,
+  end = outSize,
+): ResampleCoefficients {
   const scale = inSize / outSize
   const filterScale = Math.max(scale, 1)
   const support = bicubicSupport * filterScale
   const stride = Math.ceil(support) * 2 + 1
-  const first = new Int32Array(outSize)
-  const count = new Int32Array(outSize)
-  const weights = new Int32Array(outSize * stride)
+  const first = new Int32Array(end - start)
+  const count = new Int32Array(end - start)
+  const weights = new Int32Array((end - start) * stride)
   const raw = new Float64Array(stride)
   const inverseFilterScale = 1 / filterScale
-  for (let index = 0; index < outSize; index++) {
+  for (let index = start; index < end; index++) {
+    const entry = index - start
     const center = (index + 0.5) * scale
     // C's (int) cast truncates toward zero; the clamp to 0 follows it.
     const low = Math.max(0, Math.trunc(center - support + 0.5))
@@ -53,12 +65,12 @@ export function bicubicCoefficients(inSize: number, outSize: number): ResampleCo
     }
     for (let tap = 0; tap < taps; tap++) {
       const normalized = total === 0 ? (raw[tap] as number) : (raw[tap] as number) / total
-      weights[index * stride + tap] = Math.trunc(
+      weights[entry * stride + tap] = Math.trunc(
         normalized < 0 ? -0.5 + normalized * fixedOne : 0.5 + normalized * fixedOne,
       )
     }
-    first[index] = low
-    count[index] = taps
+    first[entry] = low
+    count[entry] = taps
   }
   return { first, count, weights, stride }
 }
@@ -97,16 +109,18 @@ export function resampleBicubic(
   const windowHeight = window.rowEnd - window.rowStart
 
   // Rows of the source the vertical pass reads (all rows when there is no vertical pass).
-  const vertical = needVertical ? bicubicCoefficients(source.height, outHeight) : undefined
+  const vertical = needVertical
+    ? bicubicCoefficients(source.height, outHeight, window.rowStart, window.rowEnd)
+    : undefined
   let sourceRowStart = window.rowStart
   let sourceRowEnd = window.rowEnd
   if (vertical) {
     sourceRowStart = source.height
     sourceRowEnd = 0
-    for (let row = window.rowStart; row < window.rowEnd; row++) {
-      const low = vertical.first[row] as number
+    for (let entry = 0; entry < windowHeight; entry++) {
+      const low = vertical.first[entry] as number
       sourceRowStart = Math.min(sourceRowStart, low)
-      sourceRowEnd = Math.max(sourceRowEnd, low + (vertical.count[row] as number))
+      sourceRowEnd = Math.max(sourceRowEnd, low + (vertical.count[entry] as number))
     }
   }
 
@@ -120,10 +134,9 @@ export function resampleBicubic(
   const { first, count, weights, stride } = vertical
   const stageData = stage.data
   for (let row = 0; row < windowHeight; row++) {
-    const outRow = row + window.rowStart
-    const low = (first[outRow] as number) - sourceRowStart
-    const taps = count[outRow] as number
-    const weightBase = outRow * stride
+    const low = (first[row] as number) - sourceRowStart
+    const taps = count[row] as number
+    const weightBase = row * stride
     const outBase = row * rowLength
     for (let sample = 0; sample < rowLength; sample++) {
       let accumulator = roundingBias
@@ -147,7 +160,12 @@ function horizontalPass(
   rowEnd: number,
 ): PixelBuffer {
   const { channels, data } = source
-  const { first, count, weights, stride } = bicubicCoefficients(source.width, outWidth)
+  const { first, count, weights, stride } = bicubicCoefficients(
+    source.width,
+    outWidth,
+    columnStart,
+    columnEnd,
+  )
   const width = columnEnd - columnStart
   const height = rowEnd - rowStart
   const output = new Uint8Array(width * height * channels)
@@ -156,7 +174,7 @@ function horizontalPass(
   for (let row = 0; row < height; row++) {
     const sourceBase = (row + rowStart) * sourceRowLength
     const outBase = row * width * channels
-    kernel(data, sourceBase, output, outBase, channels, columnStart, columnEnd, first, count, weights, stride)
+    kernel(data, sourceBase, output, outBase, channels, 0, width, first, count, weights, stride)
   }
   return { width, height, channels, data: output }
 }

@@ -4,6 +4,7 @@
 import { EdgeclipError } from '../errors'
 import type { ImageSpec } from '../model-spec'
 import type { DecodedImage, PixelMode } from '../ports'
+import { defaultMaxImagePixels } from './image-limits'
 import { resampleNearest } from './pillow-nearest'
 import { type OutputWindow, type PixelBuffer, resampleBicubic } from './pillow-resample'
 import { premultiplyAlpha, unpremultiplyAlpha } from './premultiplied-alpha'
@@ -59,6 +60,13 @@ export function preprocessImageInto(
     throw new RangeError(`target too small for a ${size}x${size} image at offset ${offset}`)
   }
   const resized = resizedSize(image.width, image.height, size)
+  if (resized.width * resized.height > defaultMaxImagePixels) {
+    // Only a window is computed, but the reference materializes the whole resized image.
+    throw new EdgeclipError(
+      `image is ${image.width}x${image.height}: too elongated (it would resize to ${resized.width}x${resized.height})`,
+      { status: 413, code: 'image_too_large' },
+    )
+  }
   const { left, top } = centerCropOffsets(resized.width, resized.height, size)
   const window: OutputWindow = {
     columnStart: left,
