@@ -1,30 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { crc32, deflateSync } from 'node:zlib'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { maxAbsDiff, pillowTensors, pillowUnavailableReason } from '../../test/goldens/pillow-golden'
-import {
-  centerCropOffsets,
-  type DecodedImage,
-  EdgeclipError,
-  jinaClipV1,
-  preprocessImage,
-  resizedSize,
-} from '..'
+import { craftPng, noisyRgb } from '../../test/goldens/crafted-images'
+import { type DecodedImage, EdgeclipError } from '..'
 import { SharpImageDecoder } from '.'
 
-const spec = jinaClipV1.image
 const decoder = new SharpImageDecoder()
-const imagesDirectory = resolve(import.meta.dirname, '../../../../../shared/data/images')
-const referencePath = join(imagesDirectory, `REFERENCE_PREPROCESS_${spec.size}.json`)
-const sharedMissing = existsSync(referencePath)
-  ? undefined
-  : `${referencePath} is absent (../shared beside the repo)`
-const pillowMissing = pillowUnavailableReason()
-if (sharedMissing) console.warn(`skipping shared-image tests: ${sharedMissing}`)
-if (pillowMissing) console.warn(`skipping Pillow comparisons: ${pillowMissing}`)
 
 async function rejection(promise: Promise<unknown>): Promise<EdgeclipError> {
   const error = await promise.then(
@@ -51,122 +31,6 @@ function toRgb(image: DecodedImage): Uint8Array {
   }
   return rgb
 }
-
-/** A minimal PNG from raw (already filtered) scanlines, for layouts encoders rarely write. */
-function craftPng(width: number, height: number, bitDepth: number, colorType: number, scanlines: Uint8Array) {
-  const chunk = (type: string, data: Uint8Array) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
-    const framed = Buffer.alloc(body.length + 8)
-    framed.writeUInt32BE(data.length, 0)
-    body.copy(framed, 4)
-    framed.writeUInt32BE(crc32(body), body.length + 4)
-    return framed
-  }
-  const header = Buffer.alloc(13)
-  header.writeUInt32BE(width, 0)
-  header.writeUInt32BE(height, 4)
-  header.set([bitDepth, colorType, 0, 0, 0], 8)
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
-  return Buffer.concat([
-    signature,
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(scanlines)),
-    chunk('IEND', new Uint8Array(0)),
-  ])
-}
-
-const noisyRgb = (width: number, height: number) =>
-  Buffer.from(
-    Uint8Array.from({ length: width * height * 3 }, (_, index) => (index * 37 + (index >> 5)) % 256),
-  )
-
-describe.skipIf(sharedMissing !== undefined)('SharpImageDecoder on the shared test images', () => {
-  const reference = sharedMissing ? { images: {} } : JSON.parse(readFileSync(referencePath, 'utf8'))
-  const names = Object.keys(reference.images) as string[]
-
-  it.each(names)('%s: mode, size, crop and reference samples', async (name) => {
-    const expected = reference.images[name]
-    const image = await decoder.decode(readFileSync(join(imagesDirectory, name)))
-    expect(image.mode).toBe(expected.mode)
-    expect([image.width, image.height]).toEqual(expected.width_height)
-    const resized = resizedSize(image.width, image.height, spec.size)
-    expect([resized.width, resized.height]).toEqual(expected.resized_width_height)
-    const offsets = centerCropOffsets(resized.width, resized.height, spec.size)
-    expect([offsets.left, offsets.top]).toEqual(expected.crop_left_top_round)
-    const tensor = preprocessImage(image, spec)
-    const plane = spec.size * spec.size
-    for (const [key, value] of Object.entries(expected.samples_c_y_x as Record<string, number>)) {
-      const [channel, y, x] = key.split(',').map(Number) as [number, number, number]
-      expect(Math.abs((tensor[channel * plane + y * spec.size + x] as number) - value)).toBeLessThanOrEqual(
-        1e-5,
-      )
-    }
-    for (let channel = 0; channel < 3; channel++) {
-      let sum = 0
-      for (let index = 0; index < plane; index++) sum += tensor[channel * plane + index] as number
-      // numpy took these means in float32, which drifts by ~1e-4 over 50k values.
-      expect(Math.abs(sum / plane - expected.channel_mean[channel])).toBeLessThanOrEqual(1e-3)
-    }
-  })
-
-  it.skipIf(pillowMissing !== undefined)(
-    'every full tensor matches Pillow (<= 0.02; PNG exactly)',
-    async () => {
-      const files = names.map((name) => join(imagesDirectory, name))
-      const expected = pillowTensors(
-        files.map((file) => ({ file })),
-        spec,
-      )
-      for (const [index, file] of files.entries()) {
-        const tensor = preprocessImage(await decoder.decode(readFileSync(file)), spec)
-        const difference = maxAbsDiff(tensor, expected[index] as Float32Array)
-        console.info(`max abs diff vs Pillow, ${names[index]}: ${difference}`)
-        expect(difference).toBeLessThanOrEqual(file.endsWith('.png') ? 0 : 0.02)
-      }
-    },
-  )
-})
-
-describe.skipIf(pillowMissing !== undefined)('SharpImageDecoder on lossy formats, against Pillow', () => {
-  // Decoders differ across libjpeg-turbo/mozjpeg and libwebp builds, so these get the hard bound.
-  it('stays within 0.02 of Pillow on JPEG and WebP variants', async () => {
-    const [width, height] = [301, 257]
-    const photo = () =>
-      sharp({ create: { width, height, channels: 3, background: '#3a7' } })
-        .composite([
-          { input: noisyRgb(width, height), raw: { width, height, channels: 3 }, blend: 'overlay' },
-        ])
-        .flatten()
-    const variants: [string, Buffer][] = [
-      ['JPEG 4:2:0', await photo().jpeg({ quality: 85 }).toBuffer()],
-      ['JPEG 4:4:4', await photo().jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer()],
-      ['JPEG progressive', await photo().jpeg({ progressive: true }).toBuffer()],
-      ['JPEG grey', await photo().toColourspace('b-w').jpeg().toBuffer()],
-      ['WebP lossy', await photo().webp({ quality: 80 }).toBuffer()],
-      ['WebP lossless', await photo().webp({ lossless: true }).toBuffer()],
-      ['WebP lossy with alpha', await photo().ensureAlpha(0.6).webp({ quality: 80 }).toBuffer()],
-    ]
-    const directory = mkdtempSync(join(tmpdir(), 'edgeclip-lossy-'))
-    try {
-      const files = variants.map(([name, bytes], index) => {
-        const file = join(directory, `${index}.${name.startsWith('JPEG') ? 'jpg' : 'webp'}`)
-        writeFileSync(file, bytes)
-        return { file }
-      })
-      const expected = pillowTensors(files, spec)
-      for (const [index, [name, bytes]] of variants.entries()) {
-        const difference = maxAbsDiff(
-          preprocessImage(await decoder.decode(bytes), spec),
-          expected[index] as Float32Array,
-        )
-        console.info(`max abs diff vs Pillow, ${name}: ${difference}`)
-        expect(difference).toBeLessThanOrEqual(0.02)
-      }
-    } finally {
-      rmSync(directory, { recursive: true, force: true })
-    }
-  })
-})
 
 describe('SharpImageDecoder', () => {
   it('keeps palette PNGs as indices plus palette, at every bit depth, interlaced or not', async () => {
