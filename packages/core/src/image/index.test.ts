@@ -6,7 +6,7 @@ import type { DecodedImage, PixelMode } from '../ports'
 import { centerCropOffsets, preprocessImage, preprocessImageInto, resizedSize } from '.'
 
 const spec = jinaClipV1.image
-const channelsByMode: Record<PixelMode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4, P: 1 }
+const channelsByMode: Record<PixelMode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4, CMYK: 4, P: 1 }
 
 /** Deterministic pixels: smooth gradients with seeded noise, so both ringing and clipping occur. */
 function syntheticImage(width: number, height: number, mode: PixelMode, seed: number): DecodedImage {
@@ -53,6 +53,7 @@ const cases: [string, DecodedImage][] = [
   ['225x301 L half-pixel crop', syntheticImage(225, 301, 'L', 4)],
   ['97x61 RGBA transparent pixels', syntheticImage(97, 61, 'RGBA', 5)],
   ['50x80 LA', syntheticImage(50, 80, 'LA', 6)],
+  ['301x257 CMYK, resized before the conversion', syntheticImage(301, 257, 'CMYK', 18)],
   ['13x9 P palette', syntheticImage(13, 9, 'P', 7)],
   ['500x301 P palette downscale', syntheticImage(500, 301, 'P', 8)],
   ['224x224 RGBA no resize', syntheticImage(224, 224, 'RGBA', 9)],

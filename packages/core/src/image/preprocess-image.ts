@@ -9,7 +9,7 @@ import { resampleNearest } from './pillow-nearest'
 import { type OutputWindow, type PixelBuffer, resampleBicubic } from './pillow-resample'
 import { premultiplyAlpha, unpremultiplyAlpha } from './premultiplied-alpha'
 
-const channelsByMode: Record<PixelMode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4, P: 1 }
+const channelsByMode: Record<PixelMode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4, CMYK: 4, P: 1 }
 
 /** Size after resizing the short side to `size`; the long side is truncated, as torchvision does. */
 export function resizedSize(width: number, height: number, size: number): { width: number; height: number } {
@@ -143,6 +143,12 @@ function writeNormalized(
         // Pillow fills palette entries the file does not define with a grey ramp.
         r = g = b = index
       }
+    } else if (image.mode === 'CMYK') {
+      // Pillow's cmyk2rgb: (255 - k) less MULDIV255(ink, 255 - k), per channel.
+      const inverseBlack = 255 - (data[base + 3] as number)
+      r = cmykChannel(data[base] as number, inverseBlack)
+      g = cmykChannel(data[base + 1] as number, inverseBlack)
+      b = cmykChannel(data[base + 2] as number, inverseBlack)
     } else if (channels < 3) {
       r = g = b = data[base] as number
     } else {
@@ -154,6 +160,11 @@ function writeNormalized(
     target[offset + plane + pixel] = green[g] as number
     target[offset + 2 * plane + pixel] = blue[b] as number
   }
+}
+
+function cmykChannel(ink: number, inverseBlack: number): number {
+  const product = ink * inverseBlack + 128
+  return Math.max(0, inverseBlack - (((product >> 8) + product) >> 8))
 }
 
 function invalidImage(message: string): EdgeclipError {

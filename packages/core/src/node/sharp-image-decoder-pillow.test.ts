@@ -86,6 +86,7 @@ describe.skipIf(pillowMissing !== undefined)('SharpImageDecoder on lossy formats
       ['WebP lossy', await photo().webp({ quality: 80 }).toBuffer()],
       ['WebP lossless', await photo().webp({ lossless: true }).toBuffer()],
       ['WebP lossy with alpha', await photo().ensureAlpha(0.6).webp({ quality: 80 }).toBuffer()],
+      ['JPEG CMYK', await photo().toColourspace('cmyk').jpeg().toBuffer()],
     ]
     const directory = mkdtempSync(join(tmpdir(), 'edgeclip-lossy-'))
     try {

@@ -15,20 +15,15 @@ async function rejection(promise: Promise<unknown>): Promise<EdgeclipError> {
   return error as EdgeclipError
 }
 
-/** Expands a decoded image to RGB the way Pillow's convert('RGB') does. */
-function toRgb(image: DecodedImage): Uint8Array {
-  const pixels = image.width * image.height
-  const rgb = new Uint8Array(pixels * 3)
-  const channels = { L: 1, LA: 2, RGB: 3, RGBA: 4, P: 1 }[image.mode]
-  for (let pixel = 0; pixel < pixels; pixel++) {
+/** Expands a palette image to RGB the way Pillow's convert('RGB') does. */
+function paletteToRgb(image: DecodedImage): Uint8Array {
+  const rgb = new Uint8Array(image.width * image.height * 3)
+  const stride = image.paletteChannels ?? 3
+  image.data.forEach((index, pixel) => {
     for (let channel = 0; channel < 3; channel++) {
-      const value = image.data[pixel * channels + (channels >= 3 ? channel : 0)] as number
-      rgb[pixel * 3 + channel] =
-        image.mode === 'P'
-          ? (image.palette?.[value * (image.paletteChannels ?? 3) + channel] as number)
-          : value
+      rgb[pixel * 3 + channel] = image.palette?.[index * stride + channel] as number
     }
-  }
+  })
   return rgb
 }
 
@@ -50,7 +45,7 @@ describe('SharpImageDecoder', () => {
         const image = await decoder.decode(png)
         expect(image).toMatchObject({ width, height, mode: 'P' })
         const expanded = await sharp(png).removeAlpha().raw().toBuffer()
-        expect(Buffer.from(toRgb(image)).equals(expanded)).toBe(true)
+        expect(Buffer.from(paletteToRgb(image)).equals(expanded)).toBe(true)
       }
     }
   })
@@ -76,6 +71,7 @@ describe('SharpImageDecoder', () => {
       ['RGBA PNG', await rgb().ensureAlpha(0.5).png().toBuffer(), 'RGBA'],
       ['JPEG', await rgb().jpeg().toBuffer(), 'RGB'],
       ['grey JPEG', await grey().jpeg().toBuffer(), 'L'],
+      ['CMYK JPEG', await rgb().toColourspace('cmyk').jpeg().toBuffer(), 'CMYK'],
       ['WebP', await rgb().webp().toBuffer(), 'RGB'],
       ['WebP with alpha', await rgb().ensureAlpha(0.5).webp().toBuffer(), 'RGBA'],
       ['AVIF', await rgb().avif({ effort: 0 }).toBuffer(), 'RGB'],

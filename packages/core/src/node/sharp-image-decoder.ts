@@ -1,7 +1,7 @@
 // ImageDecoder on Node with sharp (libvips). Pixels come back as the file stores them, in the mode
 // Pillow would open them in, so preprocessing matches the reference: no EXIF rotation, no colour
 // management, greyscale stays greyscale, palette PNGs and GIFs stay palettes (decoded here).
-import sharp from 'sharp'
+import sharp, { type SharpOptions } from 'sharp'
 import { EdgeclipError } from '../errors'
 import { defaultMaxImagePixels, type ImageFormat, readImageHeader } from '../image'
 import type { DecodedImage, ImageDecoder, PixelMode } from '../ports'
@@ -54,14 +54,12 @@ export class SharpImageDecoder implements ImageDecoder {
 
   private async decodeWithSharp(bytes: Uint8Array, format: ImageFormat): Promise<DecodedImage> {
     // limitInputPixels re-checks the size libvips finds, in case the header we read lied.
-    const options = { limitInputPixels: this.maxPixels, failOn: 'error', autoOrient: false } as const
+    const options: SharpOptions = { limitInputPixels: this.maxPixels, failOn: 'error', autoOrient: false }
     try {
       const metadata = await sharp(bytes, options).metadata()
-      const cmyk = metadata.space === 'cmyk'
-      // Keeping the ICC profile stops sharp converting to sRGB, as Pillow never converts. CMYK is
-      // the exception: it has to become RGB somewhere, and sharp's profile-based path is the sane one.
-      let pipeline = sharp(bytes, options)
-      if (!cmyk) pipeline = pipeline.keepIccProfile()
+      if (metadata.space === 'cmyk') return await this.decodeCmyk(bytes, options)
+      // Keeping the ICC profile stops sharp converting to sRGB: Pillow never converts.
+      let pipeline = sharp(bytes, options).keepIccProfile()
       if (format === 'png' && pngOpaqueColorTypes.has(bytes[pngColorTypeOffset] ?? -1)) {
         pipeline = pipeline.removeAlpha()
       }
@@ -81,6 +79,18 @@ export class SharpImageDecoder implements ImageDecoder {
       }
       throw invalidImage(`could not decode the ${format} image: ${message.trim()}`, error)
     }
+  }
+
+  /** CMYK JPEGs as Pillow opens them: ink amounts, no profile applied; preprocessing converts. */
+  private async decodeCmyk(bytes: Uint8Array, options: SharpOptions): Promise<DecodedImage> {
+    const { data, info } = await sharp(bytes, options)
+      .pipelineColourspace('cmyk')
+      .toColourspace('cmyk')
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+    if (info.channels !== 4) throw invalidImage(`unexpected ${info.channels}-channel CMYK image`)
+    const pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    return { width: info.width, height: info.height, mode: 'CMYK', data: pixels }
   }
 }
 

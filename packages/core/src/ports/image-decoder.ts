@@ -1,6 +1,7 @@
 // Decoding compressed images to pixels. On Node: sharp (`@edgeclip/core/node`).
 
-export type PixelMode = 'L' | 'LA' | 'RGB' | 'RGBA' | 'P'
+/** Pillow's modes; CMYK as Pillow opens CMYK JPEGs (ink amounts, Adobe inversion undone). */
+export type PixelMode = 'L' | 'LA' | 'RGB' | 'RGBA' | 'CMYK' | 'P'
 
 /** Decoded pixels, row-major, interleaved channels. */
 export interface DecodedImage {
