@@ -3,7 +3,7 @@ import { maxAbsDiff, pillowTensors, pillowUnavailableReason } from '../../test/g
 import { EdgeclipError } from '../errors'
 import { jinaClipV1 } from '../model-spec'
 import type { DecodedImage, PixelMode } from '../ports'
-import { centerCropOffsets, preprocessImage, preprocessImageInto, resizedSize } from '.'
+import { centerCropOffsets, preprocessImage, preprocessImageInto, preprocessImages, resizedSize } from '.'
 
 const spec = jinaClipV1.image
 const channelsByMode: Record<PixelMode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4, CMYK: 4, P: 1 }
@@ -119,6 +119,14 @@ describe('preprocessImage', () => {
     preprocessImageInto(image, spec, batch, single.length)
     expect(batch.subarray(single.length)).toEqual(single)
     expect(() => preprocessImageInto(image, spec, batch, single.length + 1)).toThrow(RangeError)
+  })
+
+  it('stacks a batch in order', () => {
+    const images = [syntheticImage(40, 30, 'RGB', 19), syntheticImage(30, 50, 'L', 20)]
+    const batch = preprocessImages(images, spec)
+    const length = 3 * spec.size * spec.size
+    expect(batch.length).toBe(2 * length)
+    expect(batch.subarray(length)).toEqual(preprocessImage(images[1] as DecodedImage, spec))
   })
 
   it('computes sizes and crop offsets as torchvision and Python do', () => {

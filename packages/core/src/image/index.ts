@@ -5,5 +5,6 @@ export {
   imageTensorLength,
   preprocessImage,
   preprocessImageInto,
+  preprocessImages,
   resizedSize,
 } from './preprocess-image'

@@ -47,6 +47,16 @@ export function preprocessImage(image: DecodedImage, spec: ImageSpec): Float32Ar
   return tensor
 }
 
+/** A batch as one float32 [N, 3, size, size] tensor, images in order. */
+export function preprocessImages(images: readonly DecodedImage[], spec: ImageSpec): Float32Array {
+  const length = imageTensorLength(spec)
+  const batch = new Float32Array(images.length * length)
+  images.forEach((image, index) => {
+    preprocessImageInto(image, spec, batch, index * length)
+  })
+  return batch
+}
+
 /** Like `preprocessImage`, writing into `target` from `offset`, so a batch fills one buffer. */
 export function preprocessImageInto(
   image: DecodedImage,
