@@ -2,3 +2,4 @@
 // Node-only adapters are in ./node; the Durable Object class is in ./workers.
 export * from './auth'
 export * from './cache'
+export * from './rate-limit'

@@ -1,0 +1,6 @@
+export type { RateLimiterNamespaceLike } from './durable-object-rate-limiter'
+export { DurableObjectRateLimiter } from './durable-object-rate-limiter'
+export type { MemoryRateLimiterOptions } from './memory-rate-limiter'
+export { MemoryRateLimiter } from './memory-rate-limiter'
+export type { RateLimitCost, SlidingWindowState } from './sliding-window'
+export { chargeWindow, emptyWindowState, RATE_LIMIT_WINDOW_MS } from './sliding-window'
