@@ -1,8 +1,25 @@
-// Tests that run inside workerd (the Workers runtime) against the real Worker in wrangler.jsonc.
+// Tests that run inside workerd (the Workers runtime) against the Worker in wrangler.jsonc, with a
+// real protocol backend started on the Node side (test/workers/support/global-setup.ts).
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.jsonc' } })],
-  test: { include: ['test/workers/**/*.test.ts'] },
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: './wrangler.jsonc' },
+      miniflare: {
+        bindings: {
+          EDGECLIP_MODEL: 'fixture',
+          EDGECLIP_AUTH: 'on',
+          BACKEND_URL: inject('backendUrl'),
+          // Tests read it back from env to check the backend got it.
+          BACKEND_SECRET: 'test-backend-secret',
+        },
+      },
+    })),
+  ],
+  test: {
+    include: ['test/workers/**/*.test.ts'],
+    globalSetup: ['test/workers/support/global-setup.ts'],
+  },
 })
