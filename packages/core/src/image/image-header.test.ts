@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type ImageHeader, readImageHeader } from '.'
@@ -120,6 +122,23 @@ describe('readImageHeader', () => {
       .withMetadata({ exif: { IFD0: { Copyright: 'edgeclip' } } })
       .toBuffer()
     expect(readImageHeader(large)).toMatchObject({ format: 'jpeg', width: 4000, height: 3 })
+  })
+
+  const imagesDirectory = resolve(import.meta.dirname, '../../../../../shared/data/images')
+  if (!existsSync(imagesDirectory))
+    console.warn(`skipping shared-image header checks: ${imagesDirectory} is absent`)
+  it.skipIf(!existsSync(imagesDirectory))('agrees with libvips on the shared test images', async () => {
+    const files = readdirSync(imagesDirectory).filter((name) => /\.(png|jpe?g)$/.test(name))
+    expect(files.length).toBeGreaterThan(0)
+    for (const name of files) {
+      const bytes = readFileSync(join(imagesDirectory, name))
+      const metadata = await sharp(bytes).metadata()
+      expect(readImageHeader(bytes)).toMatchObject({
+        format: metadata.format,
+        width: metadata.width,
+        height: metadata.height,
+      })
+    }
   })
 
   it('returns undefined for bytes that are not an image', () => {
