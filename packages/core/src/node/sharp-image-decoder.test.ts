@@ -1,7 +1,7 @@
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { craftPng, noisyRgb } from '../../test/goldens/crafted-images'
-import { type DecodedImage, EdgeclipError } from '..'
+import { type DecodedImage, EdgeclipError, jinaClipV1, preprocessImage } from '..'
 import { SharpImageDecoder } from '.'
 
 const decoder = new SharpImageDecoder()
@@ -144,5 +144,46 @@ describe('SharpImageDecoder', () => {
     )
     const error = await rejection(decoder.decode(svg))
     expect([error.status, error.code]).toEqual([415, 'unsupported_image_type'])
+  })
+
+  it('turns every truncation and corruption into an EdgeclipError, never a crash', async () => {
+    const [width, height] = [40, 30]
+    const rgb = () => sharp(noisyRgb(width, height), { raw: { width, height, channels: 3 } })
+    const files = [
+      await rgb().png({ palette: true, progressive: true }).toBuffer(),
+      await rgb().gif().toBuffer(),
+      await rgb().jpeg().toBuffer(),
+      await rgb().webp().toBuffer(),
+      await rgb().png().toBuffer(),
+    ]
+    let state = 7
+    const random = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0
+      return state
+    }
+    for (const file of files) {
+      const candidates: Uint8Array[] = []
+      for (let step = 1; step <= 25; step++)
+        candidates.push(file.subarray(0, Math.floor((file.length * step) / 26)))
+      for (let trial = 0; trial < 25; trial++) {
+        const mutated = Uint8Array.from(file)
+        for (let flip = 0; flip < 3; flip++) mutated[random() % mutated.length] = random() & 255
+        candidates.push(mutated)
+      }
+      for (const bytes of candidates) {
+        const outcome = await decoder.decode(bytes).then(
+          (image) => image,
+          (error: unknown) => error,
+        )
+        // Some corruptions still decode (libjpeg tolerates damaged scans); the rest must be 4xx.
+        if (!(outcome instanceof Error)) {
+          expect(() => preprocessImage(outcome as DecodedImage, jinaClipV1.image)).not.toThrow()
+        } else {
+          expect(outcome).toBeInstanceOf(EdgeclipError)
+          expect((outcome as EdgeclipError).status).toBeGreaterThanOrEqual(400)
+          expect((outcome as EdgeclipError).status).toBeLessThan(500)
+        }
+      }
+    }
   })
 })
