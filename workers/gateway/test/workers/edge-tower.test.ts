@@ -3,6 +3,7 @@ import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm'
 import { describe, expect, it } from 'vitest'
 import { bundledTextModelSource, createEdgeTowerLoader } from '../../src/workers/edge-tower'
 import { fixtureTextModel, fixtureVocabText } from '../../src/workers/fixture'
+import { workersOnnxRuntimeHeapBytes } from '../../src/workers/onnx-runtime'
 import { maxAbsoluteDifference, referenceTextVectors } from './support/reference-vectors'
 
 const TOLERANCE = 1e-4
@@ -43,5 +44,20 @@ describe('edge text tower in workerd', () => {
     const tower = await loadTower()
     const batch = Array.from({ length: tower.maxBatchSize + 1 }, () => [clsId, sepId])
     await expect(tower.embed(batch)).rejects.toThrow(RangeError)
+  })
+})
+
+describe('edge tower memory', () => {
+  it('reports the ONNX Runtime heap after the fixture tower is loaded', async () => {
+    const tower = await createEdgeTowerLoader({
+      spec: fixtureModelSpec,
+      source: bundledTextModelSource('fixture', fixtureTextModel, fixtureVocabText),
+      wasmModule: ortWasm,
+    })()
+    await tower.embed([[clsId, 150, sepId]])
+    const heapBytes = workersOnnxRuntimeHeapBytes()
+    // The heap holds at least the model's weights; the figure itself is logged for the report.
+    expect(heapBytes).toBeGreaterThan(fixtureTextModel.byteLength)
+    console.log(`ORT wasm heap with the fixture tower: ${((heapBytes ?? 0) / 2 ** 20).toFixed(1)} MiB`)
   })
 })

@@ -1,1 +1,5 @@
-export { configureWorkersOnnxRuntime, createWorkersOnnxSession } from './workers-onnx-runtime'
+export {
+  configureWorkersOnnxRuntime,
+  createWorkersOnnxSession,
+  workersOnnxRuntimeHeapBytes,
+} from './workers-onnx-runtime'

@@ -15,6 +15,7 @@ import * as ort from 'onnxruntime-web/wasm'
 const PLACEHOLDER = new TextEncoder().encode('edgeclip:precompiled-ort-wasm')
 
 let installedModule: WebAssembly.Module | undefined
+let runtimeMemory: WebAssembly.Memory | undefined
 
 function isPlaceholder(source: unknown): boolean {
   const bytes = ArrayBuffer.isView(source)
@@ -23,6 +24,18 @@ function isPlaceholder(source: unknown): boolean {
       ? new Uint8Array(source)
       : undefined
   return bytes?.length === PLACEHOLDER.length && bytes.every((byte, index) => byte === PLACEHOLDER[index])
+}
+
+// The threaded build imports its memory (it would be shared with worker threads); others export it.
+function findMemory(
+  instance: WebAssembly.Instance,
+  imports?: WebAssembly.Imports,
+): WebAssembly.Memory | undefined {
+  const candidates = [
+    ...Object.values(instance.exports),
+    ...Object.values(imports ?? {}).flatMap((namespace) => Object.values(namespace)),
+  ]
+  return candidates.find((value): value is WebAssembly.Memory => value instanceof WebAssembly.Memory)
 }
 
 /** Points ORT at a precompiled WebAssembly module. Call once per isolate, before the first session. */
@@ -36,13 +49,22 @@ export function configureWorkersOnnxRuntime(wasmModule: WebAssembly.Module): voi
   ) => Promise<unknown>
   const instantiate = async (source: unknown, imports?: WebAssembly.Imports) => {
     if (!isPlaceholder(source)) return original(source, imports)
-    const instance = await original(wasmModule, imports)
+    const instance = (await original(wasmModule, imports)) as WebAssembly.Instance
+    runtimeMemory = findMemory(instance, imports)
     return { instance, module: wasmModule }
   }
   WebAssembly.instantiate = instantiate as typeof WebAssembly.instantiate
   ort.env.wasm.numThreads = 1
   ort.env.wasm.proxy = false
   ort.env.wasm.wasmBinary = PLACEHOLDER
+}
+
+/**
+ * Bytes of ONNX Runtime's WebAssembly heap (model weights and arena), or undefined
+ * before the first session. It only grows: the figure that counts against the isolate's 128 MB.
+ */
+export function workersOnnxRuntimeHeapBytes(): number | undefined {
+  return runtimeMemory?.buffer.byteLength
 }
 
 const tensorValue = (tensor: ort.Tensor): TensorValue => ({
