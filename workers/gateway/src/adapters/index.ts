@@ -2,4 +2,5 @@
 // Node-only adapters are in ./node; the Durable Object class is in ./workers.
 export * from './auth'
 export * from './cache'
+export * from './image-fetch'
 export * from './rate-limit'

@@ -2,3 +2,4 @@
 export * from '.'
 export * from './auth/node'
 export * from './cache/node'
+export * from './image-fetch/node'
