@@ -37,9 +37,20 @@ export interface ImageFetcher {
   fetch(url: string, options?: { signal?: AbortSignal }): Promise<FetchedImage>
 }
 
+/** The tokenizer the gateway needs; core's `WordPieceTokenizer` satisfies it. */
+export interface TextTokenizer {
+  /** Throws EdgeclipError 400 'context_length_exceeded' when too long and `truncate` is not true. */
+  encode(
+    text: string,
+    options?: { maxLength?: number; truncate?: boolean },
+  ): { ids: number[]; tokenCount: number; truncated: boolean }
+}
+
 /** Everything the Hono app needs, supplied by a host adapter (Workers bindings or Node env). */
 export interface GatewayDeps {
   spec: ModelSpec
+  /** Tokenizer for `spec` (its vocab ships with the host: a bundled file on Workers, the model dir on Node). */
+  tokenizer: TextTokenizer
   /** Undefined only when auth is explicitly off (EDGECLIP_AUTH=off). */
   keyStore: KeyStore | undefined
   rateLimiter: RateLimiter

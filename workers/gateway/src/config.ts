@@ -1,0 +1,44 @@
+// Service limits and policies shared by every host. Hosts build one from their env; tests override parts.
+import type { RateLimits } from './ports'
+
+export interface GatewayConfig {
+  /** Most inputs per /v1/embeddings call (OpenAI's limit is 2048). */
+  maxInputs: number
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number
+  /** Texts of at most this many tokens ([CLS] and [SEP] included) go to the edge tower when one is loaded. */
+  edgeMaxTokens: number
+  /** Items per edge tower call; smaller batches pad less and keep memory flat on Workers. */
+  edgeBatchSize: number
+  /** How long the gateway waits for one backend batch before answering 504. */
+  backendTimeoutMs: number
+  /** Limits for keys without their own, and for every caller when auth is off. */
+  defaultLimits: RateLimits
+  /** Largest decoded image (width x height) accepted from data URIs and base64. */
+  maxImagePixels: number
+  /** Largest image accepted inline (data URI or base64), in decoded bytes. */
+  maxImageBytes: number
+  /** Tokens an image counts for in `usage` and rate limits. */
+  imageTokens: number
+}
+
+export const defaultGatewayConfig: GatewayConfig = {
+  maxInputs: 2048,
+  maxBodyBytes: 32 * 1024 * 1024,
+  // Placeholder until bench/ measures where the edge tower stops beating a backend round trip.
+  edgeMaxTokens: 64,
+  edgeBatchSize: 16,
+  backendTimeoutMs: 30_000,
+  defaultLimits: { requestsPerMinute: 600, tokensPerMinute: 1_000_000 },
+  maxImagePixels: 50_000_000,
+  maxImageBytes: 20 * 1024 * 1024,
+  imageTokens: 0,
+}
+
+export function resolveGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  return {
+    ...defaultGatewayConfig,
+    ...overrides,
+    defaultLimits: { ...defaultGatewayConfig.defaultLimits, ...overrides.defaultLimits },
+  }
+}

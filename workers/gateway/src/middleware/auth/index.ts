@@ -1,0 +1,1 @@
+export { bearerKeyAuth } from './bearer-key-auth'

@@ -1,0 +1,49 @@
+// Every failure leaves as an OpenAI-style error body; nothing internal (stacks, causes) leaks.
+import { EdgeclipError, type ErrorBody } from '@edgeclip/core'
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { AppEnv } from '../../env'
+
+const codeByHttpStatus: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'invalid_api_key',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'request_too_large',
+  415: 'unsupported_media_type',
+}
+
+/** Hono's own HTTPExceptions (malformed JSON, body limit) as EdgeclipErrors, so they share one shape. */
+export function toEdgeclipError(error: unknown): EdgeclipError | undefined {
+  if (error instanceof EdgeclipError) return error
+  if (error instanceof HTTPException && error.status < 500) {
+    return new EdgeclipError(error.message || 'Bad request.', {
+      status: error.status,
+      code: codeByHttpStatus[error.status] ?? 'invalid_request',
+    })
+  }
+  return undefined
+}
+
+export function errorResponse(error: unknown, context: Context<AppEnv>): Response {
+  const known = toEdgeclipError(error)
+  const requestId = context.get('requestId')
+  if (known) {
+    const headers: Record<string, string> = {}
+    if (known.retryAfter !== undefined)
+      headers['retry-after'] = String(Math.max(1, Math.ceil(known.retryAfter)))
+    if (known.status >= 500)
+      console.warn(`request ${requestId}: ${known.status} ${known.code}: ${known.message}`)
+    return context.json(known.toBody(), known.status as 400, headers)
+  }
+  console.error(`request ${requestId}: unexpected error`, error)
+  const body: ErrorBody = {
+    error: {
+      message: `Internal error; quote request id ${requestId} when reporting it.`,
+      type: 'api_error',
+      code: 'internal_error',
+      param: null,
+    },
+  }
+  return context.json(body, 500)
+}

@@ -1,0 +1,2 @@
+export { errorResponse, toEdgeclipError } from './error-response'
+export { paramOf, validationError } from './validation-hook'

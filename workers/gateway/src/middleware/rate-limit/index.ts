@@ -1,0 +1,1 @@
+export { ANONYMOUS_KEY_ID, chargeRateLimit, rateLimit } from './rate-limit'

@@ -1,0 +1,2 @@
+export type { RequestIdOptions } from './request-id'
+export { requestId } from './request-id'

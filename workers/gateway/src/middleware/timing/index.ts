@@ -1,0 +1,2 @@
+export type { Stage } from './stage-timings'
+export { StageTimings } from './stage-timings'

@@ -1,0 +1,165 @@
+// Computes vectors the cache did not have: short texts on the in-process edge tower, everything
+// else in one batched backend call. Rows come back raw (unnormalized), in the order given.
+import { type BackendItem, EdgeclipError } from '@edgeclip/core'
+import type { GatewayConfig } from '../config'
+import type { StageTimings } from '../middleware/timing'
+import type { GatewayDeps } from '../ports'
+import { inputParam } from './input-items'
+import type { PreparedItem } from './prepare-items'
+
+export type Route = 'edge' | 'backend'
+
+export interface Miss {
+  item: PreparedItem
+  /** The first input index holding this item, for error messages. */
+  inputIndex: number
+}
+
+export interface EmbedMissesOptions {
+  deps: Pick<GatewayDeps, 'spec' | 'edgeTower' | 'backend'>
+  config: Pick<GatewayConfig, 'edgeMaxTokens' | 'edgeBatchSize' | 'backendTimeoutMs'>
+  timings: StageTimings
+  single: boolean
+  requestId?: string
+}
+
+/** The routing policy: one token threshold per model, and only when an edge tower exists. */
+export function routeFor(item: PreparedItem, hasEdgeTower: boolean, edgeMaxTokens: number): Route {
+  return hasEdgeTower && item.kind === 'text' && item.tokens <= edgeMaxTokens ? 'edge' : 'backend'
+}
+
+function checkRow(vector: Float32Array, dimensions: number, source: string): Float32Array {
+  if (vector.length !== dimensions) {
+    throw new EdgeclipError(`${source} returned ${vector.length} dimensions instead of ${dimensions}.`, {
+      status: 503,
+      code: 'backend_protocol_error',
+      retryAfter: 1,
+    })
+  }
+  return vector
+}
+
+async function runEdge(misses: readonly Miss[], options: EmbedMissesOptions): Promise<Float32Array[]> {
+  const tower = await options.deps.edgeTower!()
+  const batchSize = Math.max(1, Math.min(options.config.edgeBatchSize, tower.maxBatchSize))
+  const rows: Float32Array[] = []
+  for (let start = 0; start < misses.length; start += batchSize) {
+    const batch = misses
+      .slice(start, start + batchSize)
+      .map(({ item }) => (item.kind === 'text' ? item.ids : []))
+    rows.push(...(await tower.embed(batch, { normalize: false })))
+  }
+  return rows.map((row) => checkRow(row, options.deps.spec.dimensions, 'the edge tower'))
+}
+
+function withTimeout<T>(run: (signal: AbortSignal) => Promise<T>, milliseconds: number): Promise<T> {
+  const controller = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort()
+      reject(
+        new EdgeclipError(`The GPU backend did not answer within ${milliseconds} ms.`, {
+          status: 504,
+          code: 'backend_timeout',
+        }),
+      )
+    }, milliseconds)
+  })
+  return Promise.race([run(controller.signal), timeout]).finally(() => clearTimeout(timer))
+}
+
+async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions): Promise<Float32Array[]> {
+  const { backend, spec } = options.deps
+  if (!backend) {
+    const first = misses[0]!
+    throw new EdgeclipError(
+      `${inputParam(first.inputIndex, options.single)} needs the GPU backend (images and texts over ${options.config.edgeMaxTokens} tokens), and none is configured.`,
+      {
+        status: 503,
+        code: 'backend_unavailable',
+        param: inputParam(first.inputIndex, options.single),
+        retryAfter: 30,
+      },
+    )
+  }
+  const items = misses.map(
+    ({ item }): BackendItem =>
+      item.kind === 'text' ? { kind: 'text', ids: item.ids } : { kind: 'image', bytes: item.bytes },
+  )
+  let result: Awaited<ReturnType<typeof backend.embedBatch>>
+  try {
+    result = await withTimeout(
+      (signal) =>
+        backend.embedBatch(spec.id, items, {
+          signal,
+          ...(options.requestId ? { requestId: options.requestId } : {}),
+        }),
+      options.config.backendTimeoutMs,
+    )
+  } catch (error) {
+    if (error instanceof EdgeclipError) throw error
+    throw new EdgeclipError('The GPU backend failed; try again shortly.', {
+      status: 503,
+      code: 'backend_unavailable',
+      retryAfter: 1,
+      cause: error,
+    })
+  }
+  for (const [stage, milliseconds] of Object.entries(result.timings ?? {})) {
+    options.timings.add(`backend-${stage}`, milliseconds)
+  }
+  if (result.items.length !== misses.length) {
+    throw new EdgeclipError(`The GPU backend answered ${result.items.length} items for ${misses.length}.`, {
+      status: 503,
+      code: 'backend_protocol_error',
+      retryAfter: 1,
+    })
+  }
+  // Items fail one by one (a corrupt image); the request fails with the first of them in input order.
+  const failures = result.items
+    .map((outcome, position) => ({ outcome, inputIndex: misses[position]!.inputIndex }))
+    .filter((entry) => !entry.outcome.ok)
+    .sort((a, b) => a.inputIndex - b.inputIndex)
+  const firstFailure = failures[0]
+  if (firstFailure && !firstFailure.outcome.ok) {
+    const param = inputParam(firstFailure.inputIndex, options.single)
+    const { status, code, message } = firstFailure.outcome
+    throw new EdgeclipError(`${param}: ${message}`, {
+      status,
+      code,
+      param,
+      ...(status >= 500 ? { retryAfter: 1 } : {}),
+    })
+  }
+  return result.items.map((outcome) =>
+    checkRow(outcome.ok ? outcome.vector : new Float32Array(), spec.dimensions, 'the GPU backend'),
+  )
+}
+
+export interface EmbeddedMisses {
+  vectors: Float32Array[]
+  routes: Route[]
+}
+
+export async function embedMisses(
+  misses: readonly Miss[],
+  options: EmbedMissesOptions,
+): Promise<EmbeddedMisses> {
+  const hasEdgeTower = options.deps.edgeTower !== undefined
+  const routes = misses.map(({ item }) => routeFor(item, hasEdgeTower, options.config.edgeMaxTokens))
+  const edgeMisses = misses.filter((_, index) => routes[index] === 'edge')
+  const backendMisses = misses.filter((_, index) => routes[index] === 'backend')
+  const [edgeRows, backendRows] = await Promise.all([
+    edgeMisses.length > 0 ? options.timings.measure('edge', () => runEdge(edgeMisses, options)) : [],
+    backendMisses.length > 0
+      ? options.timings.measure('backend', () => runBackend(backendMisses, options))
+      : [],
+  ])
+  let edgeCursor = 0
+  let backendCursor = 0
+  const vectors = routes.map((route) =>
+    route === 'edge' ? edgeRows[edgeCursor++]! : backendRows[backendCursor++]!,
+  )
+  return { vectors, routes }
+}

@@ -1,0 +1,119 @@
+// POST /v1/embeddings without HTTP: validate -> prepare -> dedupe -> cache -> embed misses ->
+// merge in input order -> normalize -> encode, plus a cache write-back that runs after the response.
+import { encodeEmbedding } from '@edgeclip/core'
+import type { GatewayConfig } from '../config'
+import type { StageTimings } from '../middleware/timing'
+import type { GatewayDeps } from '../ports'
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../schemas'
+import { dedupeKeys } from './dedupe'
+import { embedMisses, type Miss, type Route } from './embed-misses'
+import { toEmbedItems } from './input-items'
+import { l2Normalize } from './l2-normalize'
+import { checkModel, resolveOutputOptions } from './output-options'
+import { type PreparedItem, prepareItems } from './prepare-items'
+
+export type RouteHeader = 'cache' | Route | 'mixed'
+export type CacheHeader = 'hit' | 'miss' | 'partial' | 'unavailable'
+
+export interface EmbedContext {
+  deps: GatewayDeps
+  config: GatewayConfig
+  timings: StageTimings
+  requestId?: string
+  signal?: AbortSignal
+  /** Charges tokens to the caller's rate limit once they are known; throws 429 to stop. */
+  chargeTokens?: (tokens: number) => Promise<void>
+}
+
+export interface EmbedOutcome {
+  body: EmbeddingsResponse
+  route: RouteHeader
+  cache: CacheHeader
+}
+
+async function lookUp(cache: GatewayDeps['cache'], keys: readonly string[], dimensions: number) {
+  try {
+    const rows = await cache.getMany(keys)
+    // A row of the wrong width (another model's, a torn write) is a miss, not an answer.
+    return rows.map((row) => (row?.length === dimensions ? row : undefined))
+  } catch (error) {
+    console.warn('embedding cache lookup failed; serving without cache:', error)
+    return undefined
+  }
+}
+
+function summarize(routes: readonly (Route | 'cache')[], cacheAvailable: boolean) {
+  const hits = routes.filter((route) => route === 'cache').length
+  const computed = new Set(routes.filter((route) => route !== 'cache'))
+  const route: RouteHeader =
+    computed.size === 0 ? 'cache' : computed.size === 1 && hits === 0 ? [...computed][0]! : 'mixed'
+  const cache: CacheHeader = !cacheAvailable
+    ? 'unavailable'
+    : hits === routes.length
+      ? 'hit'
+      : hits === 0
+        ? 'miss'
+        : 'partial'
+  return { route, cache }
+}
+
+export async function embedRequest(request: EmbeddingsRequest, context: EmbedContext): Promise<EmbedOutcome> {
+  const { deps, config, timings } = context
+  const model = checkModel(request.model, deps.spec)
+  const output = resolveOutputOptions(request, deps.spec)
+  const single = typeof request.input === 'string'
+  const items = toEmbedItems(request.input, config.maxInputs)
+  const prepared = await prepareItems(items, {
+    deps,
+    config,
+    timings,
+    truncate: request.truncate ?? false,
+    single,
+    ...(context.signal ? { signal: context.signal } : {}),
+  })
+  const promptTokens = prepared.reduce(
+    (sum, item) => sum + (item.kind === 'text' ? item.tokens : config.imageTokens),
+    0,
+  )
+  await context.chargeTokens?.(promptTokens)
+
+  const { uniqueKeys, slotOfItem, firstItemOfSlot } = dedupeKeys(prepared.map((item) => item.key))
+  const cached = await timings.measure('cache', () => lookUp(deps.cache, uniqueKeys, deps.spec.dimensions))
+  const vectors: (Float32Array | undefined)[] = cached ?? uniqueKeys.map(() => undefined)
+  const routes: (Route | 'cache')[] = vectors.map((row) => (row ? 'cache' : 'backend'))
+
+  const missSlots = vectors.flatMap((row, slot) => (row ? [] : [slot]))
+  if (missSlots.length > 0) {
+    const misses: Miss[] = missSlots.map((slot) => {
+      const inputIndex = firstItemOfSlot[slot]!
+      return { item: prepared[inputIndex] as PreparedItem, inputIndex }
+    })
+    const computed = await embedMisses(misses, { ...context, single })
+    missSlots.forEach((slot, position) => {
+      vectors[slot] = computed.vectors[position]
+      routes[slot] = computed.routes[position]!
+    })
+    const entries = missSlots.map((slot, position) => ({
+      key: uniqueKeys[slot]!,
+      vector: computed.vectors[position]!,
+    }))
+    deps.waitUntil(
+      deps.cache
+        .setMany(entries)
+        .catch((error: unknown) => console.warn('embedding cache write-back failed:', error)),
+    )
+  }
+
+  const data = await timings.measure('encode', () =>
+    slotOfItem.map((slot, index) => {
+      let vector = vectors[slot]!
+      if (output.dimensions < vector.length) vector = vector.subarray(0, output.dimensions)
+      if (output.normalized) vector = l2Normalize(vector)
+      return { object: 'embedding' as const, index, embedding: encodeEmbedding(vector, output.type) }
+    }),
+  )
+  return {
+    body: { object: 'list', model, data, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } },
+    ...summarize(routes, cached !== undefined),
+  }
+}

@@ -1,0 +1,71 @@
+// Items to what the model and cache need: token ids for texts, bytes for images, and exact cache keys.
+import { imageCacheKey, textCacheKey } from '@edgeclip/core'
+import type { GatewayConfig } from '../config'
+import type { StageTimings } from '../middleware/timing'
+import type { GatewayDeps } from '../ports'
+import { atInput, type EmbedItem } from './input-items'
+import { resolveImage } from './resolve-image'
+
+export type PreparedItem =
+  | { kind: 'text'; ids: number[]; tokens: number; key: string }
+  | { kind: 'image'; bytes: Uint8Array; key: string }
+
+export interface PrepareOptions {
+  deps: Pick<GatewayDeps, 'spec' | 'tokenizer' | 'imageFetcher'>
+  config: Pick<GatewayConfig, 'maxImageBytes' | 'maxImagePixels'>
+  timings: StageTimings
+  truncate: boolean
+  /** True when `input` was a lone string: errors then name `input`, not `input[0]`. */
+  single: boolean
+  signal?: AbortSignal
+}
+
+export async function prepareItems(
+  items: readonly EmbedItem[],
+  options: PrepareOptions,
+): Promise<PreparedItem[]> {
+  const { deps, config, timings, single } = options
+  const tokenized = await timings.measure('tokenize', () =>
+    items.map((item, index) => {
+      if (item.kind !== 'text') return undefined
+      try {
+        return deps.tokenizer.encode(item.text, {
+          maxLength: deps.spec.maxTokens,
+          truncate: options.truncate,
+        })
+      } catch (error) {
+        throw atInput(error, index, single)
+      }
+    }),
+  )
+  const images = await timings.measure('image', () =>
+    Promise.all(
+      items.map(async (item, index) => {
+        if (item.kind !== 'image') return undefined
+        try {
+          return await resolveImage(item.source, {
+            fetcher: deps.imageFetcher,
+            maxImageBytes: config.maxImageBytes,
+            maxImagePixels: config.maxImagePixels,
+            ...(options.signal ? { signal: options.signal } : {}),
+          })
+        } catch (error) {
+          throw atInput(error, index, single)
+        }
+      }),
+    ),
+  )
+  return timings.measure('cache', () =>
+    Promise.all(
+      items.map(async (_item, index): Promise<PreparedItem> => {
+        const encoded = tokenized[index]
+        if (encoded) {
+          const key = await textCacheKey(deps.spec, encoded.ids)
+          return { kind: 'text', ids: encoded.ids, tokens: encoded.ids.length, key }
+        }
+        const bytes = images[index]!
+        return { kind: 'image', bytes, key: await imageCacheKey(deps.spec, bytes) }
+      }),
+    ),
+  )
+}

@@ -1,0 +1,1 @@
+export { embeddingsRoute, registerEmbeddingsRoute } from './embeddings-route'

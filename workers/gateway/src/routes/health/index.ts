@@ -1,0 +1,1 @@
+export { healthzRoute, readyzRoute, registerHealthRoutes } from './health-routes'

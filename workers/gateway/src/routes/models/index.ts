@@ -1,0 +1,1 @@
+export { modelsRoute, registerModelsRoute } from './models-route'
