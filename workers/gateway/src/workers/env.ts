@@ -1,6 +1,7 @@
 // The Worker's env: vars from the generated `Env` (worker-configuration.d.ts), bindings typed from
 // @cloudflare/workers-types (see runtime-types.ts for why), secrets optional because a deploy may
 // set none of them.
+import type { RateLimiterDurableObject } from '../adapters/workers'
 import type { DurableObjectNamespace, KVNamespace, R2Bucket } from './runtime-types'
 
 type Binding = 'CACHE' | 'KEYS' | 'MODELS' | 'RATE_LIMITER'
@@ -14,5 +15,6 @@ export type WorkersEnv = Omit<Env, Binding | Secret> &
     KEYS: KVNamespace
     /** Model files under `<model id>/<revision>/<file>`. */
     MODELS: R2Bucket
-    RATE_LIMITER: DurableObjectNamespace
+    /** One RateLimiterDurableObject per API key. */
+    RATE_LIMITER: DurableObjectNamespace<RateLimiterDurableObject>
   }

@@ -1,8 +1,6 @@
 // A real HTTP server speaking the gateway<->backend protocol, for the workerd tests (Node side).
 // Texts run through the fixture text model on onnxruntime-node, so a vector the gateway got from
-// the backend equals what the edge tower would give for the same ids; images get a vector derived
-// from their bytes (the gateway only forwards them, so any fixed function of the bytes will do).
-import { createHash } from 'node:crypto'
+// the backend equals what the edge tower would give for the same ids; images get `imageVector`.
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
@@ -14,7 +12,7 @@ import {
   encodeBackendResponse,
 } from '@edgeclip/core'
 import * as ort from 'onnxruntime-node'
-import { BATCHES_PATH, type ReceivedBatch } from './shared'
+import { BATCHES_PATH, imageVector, type ReceivedBatch } from './shared'
 
 export interface ProtocolBackend {
   url: string
@@ -25,15 +23,6 @@ async function readBody(request: IncomingMessage): Promise<Uint8Array> {
   const chunks: Buffer[] = []
   for await (const chunk of request) chunks.push(chunk as Buffer)
   return new Uint8Array(Buffer.concat(chunks))
-}
-
-/** A unit vector per image, from the sha256 of its bytes. */
-export function imageVector(bytes: Uint8Array, dimensions: number): Float32Array {
-  const digest = createHash('sha256').update(bytes).digest()
-  return Float32Array.from(
-    { length: dimensions },
-    (_, index) => (digest[index % digest.length]! - 127.5) / 128,
-  )
 }
 
 export async function startProtocolBackend(options: {
@@ -61,10 +50,15 @@ export async function startProtocolBackend(options: {
     const texts = items.flatMap((item) => (item.kind === 'text' ? [item.ids] : []))
     const textVectors = texts.length > 0 ? await embedTexts(texts) : []
     let textIndex = 0
-    return items.map((item) => ({
-      ok: true,
-      vector: item.kind === 'text' ? textVectors[textIndex++]! : imageVector(item.bytes, options.dimensions),
-    }))
+    return Promise.all(
+      items.map(async (item) => ({
+        ok: true as const,
+        vector:
+          item.kind === 'text'
+            ? textVectors[textIndex++]!
+            : await imageVector(item.bytes, options.dimensions),
+      })),
+    )
   }
   const server: Server = createServer(async (request, response) => {
     if (request.method === 'GET' && request.url === BATCHES_PATH) {

@@ -15,3 +15,15 @@ declare module 'vitest' {
     backendUrl: string
   }
 }
+
+/**
+ * The test backend's vector for an image: a fixed function of its bytes (sha256 spread over the
+ * row), since the gateway only forwards images and the test checks the answer came back intact.
+ */
+export async function imageVector(bytes: Uint8Array, dimensions: number): Promise<Float32Array> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(bytes)))
+  return Float32Array.from(
+    { length: dimensions },
+    (_, index) => (digest[index % digest.length]! - 127.5) / 128,
+  )
+}

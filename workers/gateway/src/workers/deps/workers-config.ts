@@ -1,0 +1,21 @@
+// GatewayConfig from the Worker's vars; anything not set here keeps the shared default.
+import { EdgeclipError } from '@edgeclip/core'
+import { type GatewayConfig, resolveGatewayConfig } from '../../config'
+import type { WorkersEnv } from '../env'
+
+function positiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined
+  const parsed = Number(value)
+  if (!Number.isSafeInteger(parsed) || parsed <= 0) {
+    throw new EdgeclipError(`${name}=${value} is not a positive integer.`, {
+      status: 503,
+      code: 'gateway_misconfigured',
+    })
+  }
+  return parsed
+}
+
+export function workersConfig(env: Pick<WorkersEnv, 'EDGECLIP_EDGE_MAX_TOKENS'>): GatewayConfig {
+  const edgeMaxTokens = positiveInteger('EDGECLIP_EDGE_MAX_TOKENS', env.EDGECLIP_EDGE_MAX_TOKENS)
+  return resolveGatewayConfig(edgeMaxTokens === undefined ? {} : { edgeMaxTokens })
+}

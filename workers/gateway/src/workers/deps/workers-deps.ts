@@ -1,0 +1,70 @@
+// GatewayDeps from the Worker's bindings, built once per isolate on its first request (Workers
+// allow 1 s of startup; vocab and model reads come from R2). Only waitUntil is per request.
+import type { Context } from 'hono'
+import {
+  DurableObjectRateLimiter,
+  KvEmbeddingCache,
+  KvKeyStore,
+  LruEmbeddingCache,
+  SafeImageFetcher,
+  TieredEmbeddingCache,
+} from '../../adapters'
+import type { GatewayConfig } from '../../config'
+import type { AppEnv } from '../../env'
+import type { GatewayDeps } from '../../ports'
+import { createEdgeTowerLoader } from '../edge-tower'
+import type { WorkersEnv } from '../env'
+import { InterimHttpBackend } from './interim-http-backend'
+import { createInterimTokenizer } from './interim-tokenizer'
+import { selectModel } from './model-selection'
+
+/** In-isolate L1 in front of KV: ~2,700 jina-clip-v1 rows; the tower's heap needs the rest of 128 MB. */
+const L1_CACHE_BYTES = 8 * 1024 * 1024
+
+export type IsolateDeps = Omit<GatewayDeps, 'waitUntil'>
+
+export async function buildIsolateDeps(
+  env: WorkersEnv,
+  config: GatewayConfig,
+  wasmModule: WebAssembly.Module,
+): Promise<IsolateDeps> {
+  const { spec, source } = selectModel(env)
+  const vocab = await source.loadVocab()
+  return {
+    spec,
+    tokenizer: createInterimTokenizer(vocab, spec.tokenizer),
+    // Anything but an explicit "off" keeps auth on: a typo must not open the API.
+    keyStore: env.EDGECLIP_AUTH === 'off' ? undefined : new KvKeyStore(env.KEYS),
+    rateLimiter: new DurableObjectRateLimiter(env.RATE_LIMITER),
+    cache: new TieredEmbeddingCache(
+      new LruEmbeddingCache({ maxBytes: L1_CACHE_BYTES }),
+      new KvEmbeddingCache(env.CACHE),
+    ),
+    edgeTower: createEdgeTowerLoader({ spec, source, wasmModule, maxBatchSize: config.edgeBatchSize }),
+    backend: env.BACKEND_URL
+      ? new InterimHttpBackend({
+          url: env.BACKEND_URL,
+          ...(env.BACKEND_SECRET ? { secret: env.BACKEND_SECRET } : {}),
+          ...(env.MODAL_KEY ? { modalKey: env.MODAL_KEY } : {}),
+          ...(env.MODAL_SECRET ? { modalSecret: env.MODAL_SECRET } : {}),
+        })
+      : undefined,
+    imageFetcher: new SafeImageFetcher({ maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels }),
+  }
+}
+
+/** `getDeps` for createGatewayApp: isolate deps, built once (retried after a failure), plus waitUntil. */
+export function workersGetDeps(
+  build: () => Promise<IsolateDeps>,
+): (context: Context<AppEnv>) => Promise<GatewayDeps> {
+  let building: Promise<IsolateDeps> | undefined
+  return async (context) => {
+    building ??= build().catch((error: unknown) => {
+      building = undefined
+      throw error
+    })
+    const deps = await building
+    const executionContext = context.executionCtx
+    return { ...deps, waitUntil: (promise) => executionContext.waitUntil(promise) }
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { selectModel, workersConfig } from '../../src/workers/deps'
+import { env } from './support/worker'
+
+describe('Worker vars', () => {
+  it('read the edge routing threshold and refuse a malformed one', () => {
+    expect(workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: '48' }).edgeMaxTokens).toBe(48)
+    expect(() => workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: 'many' })).toThrow(/positive integer/)
+  })
+
+  it('select the bundled fixture or a known model read from R2, and refuse unknown models', async () => {
+    const fixture = selectModel({ EDGECLIP_MODEL: 'fixture', MODELS: env.MODELS })
+    expect(fixture.spec.revision).toBe('fixture-1')
+    expect(await fixture.source.loadVocab()).toMatch(/^\[PAD\]\n/)
+
+    const real = selectModel({ EDGECLIP_MODEL: 'jina-clip-v1', MODELS: env.MODELS })
+    expect(real.source.name).toBe(`r2://jina-clip-v1/${real.spec.revision}`)
+    // An empty bucket: a clear 503 naming the missing key, not a crash.
+    await expect(real.source.loadVocab()).rejects.toMatchObject({ status: 503, code: 'model_unavailable' })
+
+    expect(() => selectModel({ EDGECLIP_MODEL: 'clip-9000', MODELS: env.MODELS })).toThrow(
+      /not a known model/,
+    )
+  })
+
+  it('load the real model from R2 under <model id>/<revision>/', async () => {
+    const real = selectModel({ EDGECLIP_MODEL: 'jina-clip-v1', MODELS: env.MODELS })
+    await env.MODELS.put(`jina-clip-v1/${real.spec.revision}/vocab.txt`, '[PAD]\nhello\n')
+    await env.MODELS.put(`jina-clip-v1/${real.spec.revision}/text_model_edge.onnx`, new Uint8Array([1, 2, 3]))
+    expect(await real.source.loadVocab()).toBe('[PAD]\nhello\n')
+    expect(Array.from(await real.source.loadModel())).toEqual([1, 2, 3])
+  })
+})
