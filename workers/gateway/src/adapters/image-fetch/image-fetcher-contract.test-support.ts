@@ -1,25 +1,12 @@
 // The limits every image fetcher enforces, run against the fetch-based (Workers) and the Node
 // fetcher alike, with real local servers (allowPrivate: the servers are on 127.0.0.1).
-import { EdgeclipError } from '@edgeclip/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ImageFetcher } from '../../ports'
+import { expectEdgeclipError } from '../testing/expect-edgeclip-error'
 import { pngBytes, startServer, type TestServer } from './image-server.test-support'
 import type { SafeImageFetcherOptions } from './safe-image-fetcher'
 
 type MakeFetcher = (options: Omit<SafeImageFetcherOptions, 'hop' | 'fetch'>) => ImageFetcher
-
-export async function expectEdgeclipError(promise: Promise<unknown>, status: number, code: string) {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(error).toBeInstanceOf(EdgeclipError)
-  expect({ status: (error as EdgeclipError).status, code: (error as EdgeclipError).code }).toEqual({
-    status,
-    code,
-  })
-  return error as EdgeclipError
-}
 
 export function describeImageFetcherLimits(name: string, makeFetcher: MakeFetcher): void {
   describe(`${name} limits`, () => {
@@ -174,3 +161,5 @@ export function describeImageFetcherLimits(name: string, makeFetcher: MakeFetche
     })
   })
 }
+
+export { expectEdgeclipError }

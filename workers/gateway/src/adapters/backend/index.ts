@@ -1,0 +1,5 @@
+export { backendErrors } from './backend-errors'
+export type { CircuitBreakerOptions, CircuitState } from './circuit-breaker'
+export { CircuitBreaker } from './circuit-breaker'
+export type { HttpBackendOptions } from './http-backend'
+export { DEFAULT_BACKEND_TIMEOUT_MS, HttpBackend } from './http-backend'

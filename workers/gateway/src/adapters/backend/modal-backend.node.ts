@@ -1,0 +1,135 @@
+// The GPU backend through Modal's JS SDK (Node only: it speaks gRPC): looks the deployed function up
+// by app and function name and calls it with the ECB1 request frame; the function returns the
+// response frame as bytes. Same breaker and error mapping as HttpBackend.
+import {
+  type Backend,
+  type BackendCallOptions,
+  type BackendItem,
+  type BackendResult,
+  decodeBackendResponse,
+  EdgeclipError,
+  encodeBackendRequest,
+} from '@edgeclip/core'
+import { backendErrors } from './backend-errors'
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker'
+import { startDeadline } from './deadline'
+import { DEFAULT_BACKEND_TIMEOUT_MS } from './http-backend'
+
+/** What ModalBackend needs from a Modal `Function_`. */
+export interface ModalFunctionLike {
+  remote(args?: unknown[], kwargs?: Record<string, unknown>): Promise<unknown>
+}
+
+export type ModalFunctionLookup = (appName: string, functionName: string) => Promise<ModalFunctionLike>
+
+export interface ModalBackendOptions {
+  appName: string
+  functionName: string
+  /** Default: MODAL_TOKEN_ID / MODAL_TOKEN_SECRET / ~/.modal.toml, as the SDK reads them. */
+  tokenId?: string
+  tokenSecret?: string
+  environment?: string
+  timeoutMs?: number
+  breaker?: CircuitBreaker | CircuitBreakerOptions
+  /** Replaces the SDK lookup (tests, or a pre-built client). */
+  lookup?: ModalFunctionLookup
+}
+
+export class ModalBackend implements Backend {
+  readonly name = 'modal'
+  readonly breaker: CircuitBreaker
+  #options: ModalBackendOptions
+  #timeoutMs: number
+  #function: Promise<ModalFunctionLike> | undefined
+
+  constructor(options: ModalBackendOptions) {
+    this.#options = options
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_BACKEND_TIMEOUT_MS
+    this.breaker =
+      options.breaker instanceof CircuitBreaker ? options.breaker : new CircuitBreaker(options.breaker)
+  }
+
+  embedBatch(
+    model: string,
+    items: readonly BackendItem[],
+    options: BackendCallOptions = {},
+  ): Promise<BackendResult> {
+    const frame = encodeBackendRequest({ model, items: [...items] })
+    return this.breaker.run(
+      () => this.#call(frame, items.length, options),
+      () => !options.signal?.aborted,
+    )
+  }
+
+  async ready(): Promise<boolean> {
+    if (this.breaker.state === 'open') return false
+    try {
+      await this.#lookup()
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  async #call(frame: Uint8Array, itemCount: number, options: BackendCallOptions): Promise<BackendResult> {
+    const deadline = startDeadline(this.#timeoutMs, options.signal)
+    // The SDK call cannot be cancelled; the deadline only stops us waiting for it.
+    const aborted = new Promise<never>((_, reject) => {
+      deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true })
+    })
+    aborted.catch(() => {})
+    try {
+      const modalFunction = await Promise.race([this.#lookup(), aborted])
+      const output = await Promise.race([modalFunction.remote([frame]), aborted])
+      const bytes = asBytes(output)
+      if (bytes === undefined) throw backendErrors.protocol(new Error('the function did not return bytes'))
+      try {
+        const { items, timings } = decodeBackendResponse(bytes, itemCount)
+        return { items, ...(timings ? { timings } : {}) }
+      } catch (error) {
+        throw backendErrors.protocol(error)
+      }
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason
+      if (deadline.timedOut() || isModalTimeout(error)) throw backendErrors.timeout(this.#timeoutMs)
+      if (error instanceof EdgeclipError) throw error
+      throw backendErrors.unreachable(error)
+    } finally {
+      deadline.dispose()
+    }
+  }
+
+  #lookup(): Promise<ModalFunctionLike> {
+    this.#function ??= (this.#options.lookup ?? sdkLookup(this.#options))(
+      this.#options.appName,
+      this.#options.functionName,
+    ).catch((error: unknown) => {
+      this.#function = undefined // retry the lookup next time (e.g. deploy in progress)
+      throw error
+    })
+    return this.#function
+  }
+}
+
+function sdkLookup(options: ModalBackendOptions): ModalFunctionLookup {
+  return async (appName, functionName) => {
+    // Imported on first use: the SDK (gRPC, protobufs) is heavy and most Node hosts never need it.
+    const { ModalClient } = await import('modal')
+    const client = new ModalClient({
+      ...(options.tokenId ? { tokenId: options.tokenId } : {}),
+      ...(options.tokenSecret ? { tokenSecret: options.tokenSecret } : {}),
+      ...(options.environment ? { environment: options.environment } : {}),
+    })
+    return client.functions.fromName(appName, functionName)
+  }
+}
+
+function asBytes(value: unknown): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return value
+  if (value instanceof ArrayBuffer) return new Uint8Array(value)
+  return undefined
+}
+
+function isModalTimeout(error: unknown): boolean {
+  return error instanceof Error && error.name === 'FunctionTimeoutError'
+}
