@@ -20,6 +20,9 @@ export default defineConfig({
   ],
   test: {
     include: ['test/workers/**/*.test.ts'],
+    // One isolate for every file (each test makes its own keys and texts): ORT and the Worker
+    // load once instead of per file, which is most of this suite's time.
+    isolate: false,
     globalSetup: ['test/workers/support/global-setup.ts'],
   },
 })
