@@ -128,3 +128,26 @@ describe('backend routing', () => {
     expect(maxAbsoluteDifference(vector!, await imageVector(pngBytes, dimensions))).toBeLessThan(1e-6)
   })
 })
+
+describe('under load and abuse', () => {
+  it('serves concurrent requests on the one edge tower, each with its own vector', async () => {
+    const key = await storeApiKey()
+    const texts = ['one cat', 'two dog', 'three bird', 'four tree', 'five car', 'big house']
+    const responses = await Promise.all(
+      texts.map((text) => postEmbeddings({ input: text, normalized: false }, key)),
+    )
+    const vectors = (await Promise.all(responses.map(embeddingsOf))).map(([vector]) => vector!)
+    const expected = await referenceTextVectors(texts.map((text) => wholeWordIds(text)))
+    vectors.forEach((vector, index) => {
+      expect(maxAbsoluteDifference(vector, expected[index]!)).toBeLessThan(TOLERANCE)
+    })
+  })
+
+  it('refuses image URLs that point at private addresses', async () => {
+    const key = await storeApiKey()
+    const response = await postEmbeddings({ input: [{ image: 'http://127.0.0.1:9/cat.png' }] }, key)
+    expect(response.status).toBeGreaterThanOrEqual(400)
+    expect(response.status).toBeLessThan(500)
+    expect(await response.json()).toMatchObject({ error: { param: 'input[0]' } })
+  })
+})
