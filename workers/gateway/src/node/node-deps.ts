@@ -1,0 +1,72 @@
+// Builds GatewayDeps for Node from settings: SQLite keys, LRU over SQLite or Redis vectors,
+// in-memory rate limits, the pinned-DNS image fetcher and an HTTP backend (local or on Modal).
+import { join } from 'node:path'
+import type { Backend, ModelSpec, TextTower } from '@edgeclip/core'
+import { HttpBackend } from '../adapters/backend/http-backend'
+import {
+  LruEmbeddingCache,
+  MemoryRateLimiter,
+  NodeSafeImageFetcher,
+  RedisEmbeddingCache,
+  SqliteEmbeddingCache,
+  SqliteKeyStore,
+  TieredEmbeddingCache,
+} from '../adapters/node'
+import type { GatewayDeps, TextTokenizer } from '../ports'
+import type { NodeGatewaySettings } from './node-settings'
+
+/** What the host loads from the model directory (or the fixture). */
+export interface NodeModel {
+  spec: ModelSpec
+  tokenizer: TextTokenizer
+  /** Loads the in-process text tower on first call; undefined when the host runs none. */
+  edgeTower: (() => Promise<TextTower>) | undefined
+  release(): Promise<void>
+}
+
+export const CACHE_FILE_NAME = 'embeddings.sqlite'
+
+export function createBackend(settings: NodeGatewaySettings): Backend | undefined {
+  const timeoutMs = settings.config.backendTimeoutMs
+  if (settings.modal) {
+    return new HttpBackend({
+      url: settings.modal.url,
+      timeoutMs,
+      ...(settings.modal.key ? { modalKey: settings.modal.key } : {}),
+      ...(settings.modal.secret ? { modalSecret: settings.modal.secret } : {}),
+      ...(settings.backendSecret ? { secret: settings.backendSecret } : {}),
+    })
+  }
+  if (!settings.backendUrl) return undefined
+  return new HttpBackend({
+    url: settings.backendUrl,
+    timeoutMs,
+    ...(settings.backendSecret ? { secret: settings.backendSecret } : {}),
+  })
+}
+
+/** Everything but `waitUntil`, which belongs to the server that tracks it. */
+export function createNodeDeps(
+  settings: NodeGatewaySettings,
+  model: NodeModel,
+): Omit<GatewayDeps, 'waitUntil'> {
+  const sharedCache = settings.redisUrl
+    ? new RedisEmbeddingCache(settings.redisUrl)
+    : new SqliteEmbeddingCache(join(settings.dataDir, CACHE_FILE_NAME))
+  return {
+    spec: model.spec,
+    tokenizer: model.tokenizer,
+    keyStore: settings.auth ? new SqliteKeyStore(settings.dataDir) : undefined,
+    rateLimiter: new MemoryRateLimiter(),
+    cache: new TieredEmbeddingCache(
+      new LruEmbeddingCache({ maxBytes: settings.memoryCacheBytes }),
+      sharedCache,
+    ),
+    edgeTower: settings.edgeTower ? model.edgeTower : undefined,
+    backend: createBackend(settings),
+    imageFetcher: new NodeSafeImageFetcher({
+      maxPixels: settings.config.maxImagePixels,
+      maxBytes: settings.config.maxImageBytes,
+    }),
+  }
+}

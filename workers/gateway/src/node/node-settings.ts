@@ -1,0 +1,90 @@
+// The Node host's settings, read from the environment once at startup. Bad values stop the
+// process with a message that names the variable, rather than surfacing at the first request.
+import { defaultModelSpec } from '@edgeclip/core'
+import { type GatewayConfig, resolveGatewayConfig } from '../config'
+
+export type ModelSource = { kind: 'fixture'; dir?: string } | { kind: 'dir'; dir: string }
+
+/** A backend deployed on Modal as a web endpoint behind Modal's proxy auth. */
+export interface ModalSettings {
+  url: string
+  key: string | undefined
+  secret: string | undefined
+}
+
+export interface NodeGatewaySettings {
+  port: number
+  host: string
+  dataDir: string
+  auth: boolean
+  model: ModelSource
+  /** Undefined when BACKEND_URL=off: then only the edge tower serves (short texts). MODAL_URL wins over it. */
+  backendUrl: string | undefined
+  backendSecret: string | undefined
+  modal: ModalSettings | undefined
+  redisUrl: string | undefined
+  /** Bytes of the in-process L1 cache. */
+  memoryCacheBytes: number
+  /** Run the text tower in process (EDGECLIP_EDGE=off sends every miss to the backend). */
+  edgeTower: boolean
+  config: GatewayConfig
+}
+
+export const DEFAULT_PORT = 8787
+export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8788'
+
+type Env = Readonly<Record<string, string | undefined>>
+
+function integer(env: Env, name: string, fallback: number, minimum = 0): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isSafeInteger(value) || value < minimum) {
+    throw new Error(`${name} must be an integer >= ${minimum}, got '${raw}'.`)
+  }
+  return value
+}
+
+const isOff = (value: string | undefined) => value !== undefined && /^(off|false|0|no)$/i.test(value)
+
+export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
+  const dataDir = env.EDGECLIP_DATA_DIR || './.edgeclip'
+  const fixture = env.EDGECLIP_MODEL === 'fixture'
+  if (env.EDGECLIP_MODEL && !fixture && env.EDGECLIP_MODEL !== defaultModelSpec.id) {
+    throw new Error(
+      `EDGECLIP_MODEL must be 'fixture' or '${defaultModelSpec.id}', got '${env.EDGECLIP_MODEL}'.`,
+    )
+  }
+  const modelDir = env.EDGECLIP_MODEL_DIR || undefined
+  const model: ModelSource = fixture
+    ? { kind: 'fixture', ...(modelDir ? { dir: modelDir } : {}) }
+    : { kind: 'dir', dir: modelDir ?? `${dataDir}/models/${defaultModelSpec.id}` }
+  const modal = env.MODAL_URL
+    ? { url: env.MODAL_URL, key: env.MODAL_KEY || undefined, secret: env.MODAL_SECRET || undefined }
+    : undefined
+  const backendUrl = isOff(env.BACKEND_URL) ? undefined : env.BACKEND_URL || DEFAULT_BACKEND_URL
+  const base = resolveGatewayConfig()
+  return {
+    port: integer(env, 'PORT', DEFAULT_PORT),
+    host: env.HOST || '127.0.0.1',
+    dataDir,
+    auth: !isOff(env.EDGECLIP_AUTH),
+    model,
+    backendUrl,
+    backendSecret: env.BACKEND_SECRET || undefined,
+    modal,
+    redisUrl: env.REDIS_URL || undefined,
+    memoryCacheBytes: integer(env, 'EDGECLIP_MEMORY_CACHE_BYTES', 256 * 1024 * 1024, 1),
+    edgeTower: !isOff(env.EDGECLIP_EDGE),
+    config: resolveGatewayConfig({
+      edgeMaxTokens: integer(env, 'EDGECLIP_EDGE_MAX_TOKENS', base.edgeMaxTokens),
+      backendTimeoutMs: integer(env, 'EDGECLIP_BACKEND_TIMEOUT_MS', base.backendTimeoutMs, 1),
+      maxInputs: integer(env, 'EDGECLIP_MAX_INPUTS', base.maxInputs, 1),
+      maxBodyBytes: integer(env, 'EDGECLIP_MAX_BODY_BYTES', base.maxBodyBytes, 1),
+      defaultLimits: {
+        requestsPerMinute: integer(env, 'EDGECLIP_RPM', base.defaultLimits.requestsPerMinute, 1),
+        tokensPerMinute: integer(env, 'EDGECLIP_TPM', base.defaultLimits.tokensPerMinute, 1),
+      },
+    }),
+  }
+}
