@@ -3,6 +3,7 @@
 import type { Context } from 'hono'
 import {
   DurableObjectRateLimiter,
+  HttpBackend,
   KvEmbeddingCache,
   KvKeyStore,
   LruEmbeddingCache,
@@ -14,7 +15,6 @@ import type { AppEnv } from '../../env'
 import type { GatewayDeps } from '../../ports'
 import { createEdgeTowerLoader } from '../edge-tower'
 import type { WorkersEnv } from '../env'
-import { InterimHttpBackend } from './interim-http-backend'
 import { createInterimTokenizer } from './interim-tokenizer'
 import { selectModel } from './model-selection'
 
@@ -42,8 +42,9 @@ export async function buildIsolateDeps(
     ),
     edgeTower: createEdgeTowerLoader({ spec, source, wasmModule, maxBatchSize: config.edgeBatchSize }),
     backend: env.BACKEND_URL
-      ? new InterimHttpBackend({
+      ? new HttpBackend({
           url: env.BACKEND_URL,
+          timeoutMs: config.backendTimeoutMs,
           ...(env.BACKEND_SECRET ? { secret: env.BACKEND_SECRET } : {}),
           ...(env.MODAL_KEY ? { modalKey: env.MODAL_KEY } : {}),
           ...(env.MODAL_SECRET ? { modalSecret: env.MODAL_SECRET } : {}),
