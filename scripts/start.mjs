@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// `pnpm start`: runs the GPU backend and the Node gateway together with one shared secret,
+// prefixes their logs, forwards SIGINT/SIGTERM and exits non-zero when either dies.
+//   EDGECLIP_MODEL=fixture pnpm start       # fixture model, no download
+//   pnpm start                              # real model from EDGECLIP_MODEL_DIR (fetched when missing)
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+
+const root = resolve(import.meta.dirname, '..')
+const env = process.env
+const gatewayPort = env.PORT || '8787'
+const backendPort = env.BACKEND_PORT || '8788'
+const host = env.HOST || '127.0.0.1'
+const secret = env.BACKEND_SECRET || randomBytes(32).toString('base64url')
+const fixture = env.EDGECLIP_MODEL === 'fixture'
+const modelDir =
+  env.EDGECLIP_MODEL_DIR || join(env.EDGECLIP_DATA_DIR || './.edgeclip', 'models', 'jina-clip-v1')
+const authOff = /^(off|false|0|no)$/i.test(env.EDGECLIP_AUTH ?? '')
+const pnpm = process.platform === 'win32' ? 'pnpm.cmd' : 'pnpm'
+
+const children = new Map()
+let stopping = false
+
+function prefixed(stream, label, output) {
+  createInterface({ input: stream }).on('line', (line) => output.write(`[${label}] ${line}\n`))
+}
+
+function run(label, args, childEnv) {
+  // Own process group, so a signal reaches pnpm, tsx and node below it, not just pnpm.
+  const child = spawn(pnpm, args, {
+    cwd: root,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  prefixed(child.stdout, label, process.stdout)
+  prefixed(child.stderr, label, process.stderr)
+  return child
+}
+
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    // Already gone.
+  }
+}
+
+function stop(signal, exitCode) {
+  if (stopping) return
+  stopping = true
+  process.exitCode = exitCode
+  for (const child of children.values()) signalGroup(child, signal)
+  // Whatever ignores the polite signal for 10 s is stopped hard.
+  setTimeout(() => {
+    for (const child of children.values()) signalGroup(child, 'SIGKILL')
+  }, 10_000).unref()
+}
+
+function supervise(label, child) {
+  children.set(label, child)
+  child.on('exit', (code, signal) => {
+    children.delete(label)
+    if (!stopping) {
+      console.error(`[start] ${label} exited (${signal ?? `code ${code}`}); stopping the rest`)
+      stop('SIGTERM', 1)
+    }
+    if (children.size === 0) process.exit(process.exitCode ?? 0)
+  })
+}
+
+function fetchModel() {
+  console.log(`[start] no model at ${modelDir}; fetching it (pnpm edgeclip model fetch)`)
+  return new Promise((resolveFetch) => {
+    const child = spawn(pnpm, ['edgeclip', 'model', 'fetch', '--dir', modelDir], {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    })
+    child.on('exit', (code) => resolveFetch(code === 0))
+    child.on('error', () => resolveFetch(false))
+  })
+}
+
+async function waitUntilUp(url, label) {
+  for (let attempt = 0; attempt < 600 && !stopping; attempt++) {
+    try {
+      if ((await fetch(url)).ok) return true
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((wait) => setTimeout(wait, 500))
+  }
+  if (!stopping) console.error(`[start] ${label} did not come up at ${url}`)
+  return false
+}
+
+if (!fixture && !existsSync(join(modelDir, 'vocab.txt'))) {
+  if (!(await fetchModel())) {
+    console.error(
+      `[start] could not fetch the model into ${modelDir} (offline? no access to the model hub?).\n` +
+        '[start] Copy the files there by hand, point EDGECLIP_MODEL_DIR at them, or run EDGECLIP_MODEL=fixture pnpm start.',
+    )
+    process.exit(1)
+  }
+}
+
+const shared = { ...env, BACKEND_SECRET: secret, ...(fixture ? {} : { EDGECLIP_MODEL_DIR: modelDir }) }
+supervise(
+  'backend',
+  run('backend', ['--filter', '@edgeclip/gpu-backend', 'start'], {
+    ...shared,
+    PORT: backendPort,
+    BACKEND_PORT: backendPort,
+    HOST: host,
+  }),
+)
+supervise(
+  'gateway',
+  run('gateway', ['--filter', '@edgeclip/gateway', 'start'], {
+    ...shared,
+    PORT: gatewayPort,
+    HOST: host,
+    BACKEND_URL: env.BACKEND_URL || `http://127.0.0.1:${backendPort}`,
+  }),
+)
+process.on('SIGINT', () => stop('SIGINT', 0))
+process.on('SIGTERM', () => stop('SIGTERM', 0))
+
+const gatewayUrl = `http://${host.includes(':') ? `[${host}]` : host}:${gatewayPort}`
+if (await waitUntilUp(`${gatewayUrl}/healthz`, 'gateway')) {
+  console.log(
+    [
+      `[start] gateway  ${gatewayUrl}/v1/embeddings  (docs ${gatewayUrl}/docs)`,
+      `[start] backend  http://127.0.0.1:${backendPort}  (shared secret generated for this run)`,
+      `[start] model    ${fixture ? 'fixture (EDGECLIP_MODEL=fixture)' : modelDir}`,
+      authOff
+        ? '[start] auth     OFF (EDGECLIP_AUTH=off): anyone who can reach the port is served'
+        : '[start] auth     on: create a key with `pnpm edgeclip keys create --name me`',
+    ].join('\n'),
+  )
+}
