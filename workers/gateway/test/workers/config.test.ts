@@ -5,7 +5,9 @@ import { env } from './support/worker'
 describe('Worker vars', () => {
   it('read the edge routing threshold and refuse a malformed one', () => {
     expect(workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: '48' }).edgeMaxTokens).toBe(48)
-    expect(() => workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: 'many' })).toThrow(/positive integer/)
+    expect(workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: '0' }).edgeMaxTokens).toBe(0)
+    expect(() => workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: 'many' })).toThrow(/whole number/)
+    expect(() => workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: '-1' })).toThrow(/whole number/)
   })
 
   it('select the bundled fixture or a known model read from R2, and refuse unknown models', async () => {
@@ -14,6 +16,7 @@ describe('Worker vars', () => {
     expect(await fixture.source.loadVocab()).toMatch(/^\[PAD\]\n/)
 
     const real = selectModel({ EDGECLIP_MODEL: 'jina-clip-v1', MODELS: env.MODELS })
+    expect(await real.source.hasModel()).toBe(false)
     expect(real.source.name).toBe(`r2://jina-clip-v1/${real.spec.revision}`)
     // An empty bucket: a clear 503 naming the missing key, not a crash.
     await expect(real.source.loadVocab()).rejects.toMatchObject({ status: 503, code: 'model_unavailable' })
@@ -27,6 +30,7 @@ describe('Worker vars', () => {
     const real = selectModel({ EDGECLIP_MODEL: 'jina-clip-v1', MODELS: env.MODELS })
     await env.MODELS.put(`jina-clip-v1/${real.spec.revision}/vocab.txt`, '[PAD]\nhello\n')
     await env.MODELS.put(`jina-clip-v1/${real.spec.revision}/text_model_edge.onnx`, new Uint8Array([1, 2, 3]))
+    expect(await real.source.hasModel()).toBe(true)
     expect(await real.source.loadVocab()).toBe('[PAD]\nhello\n')
     expect(Array.from(await real.source.loadModel())).toEqual([1, 2, 3])
   })

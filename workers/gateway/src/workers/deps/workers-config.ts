@@ -3,11 +3,11 @@ import { EdgeclipError } from '@edgeclip/core'
 import { type GatewayConfig, resolveGatewayConfig } from '../../config'
 import type { WorkersEnv } from '../env'
 
-function positiveInteger(name: string, value: string | undefined): number | undefined {
+function wholeNumber(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined
   const parsed = Number(value)
-  if (!Number.isSafeInteger(parsed) || parsed <= 0) {
-    throw new EdgeclipError(`${name}=${value} is not a positive integer.`, {
+  if (!Number.isSafeInteger(parsed) || parsed < 0) {
+    throw new EdgeclipError(`${name}=${value} is not a whole number.`, {
       status: 503,
       code: 'gateway_misconfigured',
     })
@@ -15,7 +15,8 @@ function positiveInteger(name: string, value: string | undefined): number | unde
   return parsed
 }
 
+/** EDGECLIP_EDGE_MAX_TOKENS=0 turns the edge tower off: every text goes to the backend. */
 export function workersConfig(env: Pick<WorkersEnv, 'EDGECLIP_EDGE_MAX_TOKENS'>): GatewayConfig {
-  const edgeMaxTokens = positiveInteger('EDGECLIP_EDGE_MAX_TOKENS', env.EDGECLIP_EDGE_MAX_TOKENS)
+  const edgeMaxTokens = wholeNumber('EDGECLIP_EDGE_MAX_TOKENS', env.EDGECLIP_EDGE_MAX_TOKENS)
   return resolveGatewayConfig(edgeMaxTokens === undefined ? {} : { edgeMaxTokens })
 }

@@ -29,7 +29,13 @@ export async function buildIsolateDeps(
   wasmModule: WebAssembly.Module,
 ): Promise<IsolateDeps> {
   const { spec, source } = selectModel(env)
-  const vocab = await source.loadVocab()
+  const [vocab, hasEdgeModel] = await Promise.all([
+    source.loadVocab(),
+    config.edgeMaxTokens > 0 ? source.hasModel() : false,
+  ])
+  if (!hasEdgeModel && config.edgeMaxTokens > 0) {
+    console.warn(`no edge text tower in ${source.name}: every text goes to the backend`)
+  }
   return {
     spec,
     tokenizer: createInterimTokenizer(vocab, spec.tokenizer),
@@ -40,7 +46,9 @@ export async function buildIsolateDeps(
       new LruEmbeddingCache({ maxBytes: L1_CACHE_BYTES }),
       new KvEmbeddingCache(env.CACHE),
     ),
-    edgeTower: createEdgeTowerLoader({ spec, source, wasmModule, maxBatchSize: config.edgeBatchSize }),
+    edgeTower: hasEdgeModel
+      ? createEdgeTowerLoader({ spec, source, wasmModule, maxBatchSize: config.edgeBatchSize })
+      : undefined,
     backend: env.BACKEND_URL
       ? new HttpBackend({
           url: env.BACKEND_URL,

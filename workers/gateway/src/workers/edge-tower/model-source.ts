@@ -6,6 +6,8 @@ import type { R2Bucket } from '../runtime-types'
 export interface TextModelSource {
   /** A short name for logs and errors: `fixture` or `r2://<model id>/<revision>`. */
   readonly name: string
+  /** Whether an edge tower is there at all; without one, every text goes to the backend. */
+  hasModel(): Promise<boolean>
   /** The tower's ONNX bytes; only the first request that needs the tower reads them. */
   loadModel(): Promise<Uint8Array>
   /** vocab.txt: every request tokenizes, whichever tower serves it. */
@@ -13,8 +15,8 @@ export interface TextModelSource {
 }
 
 /**
- * The edge build of the text tower (int8 weights, token-embedding table kept apart) is made by the
- * bench tools and uploaded beside the vocab; the published ONNX files do not fit a 128 MB isolate.
+ * The edge build of the text tower, uploaded beside the vocab: the published ONNX files do not fit
+ * a 128 MB isolate, so which variant does is the benchmarks' call (same input_ids -> text_embeds).
  */
 export const EDGE_TEXT_MODEL_FILE = 'text_model_edge.onnx'
 export const VOCAB_FILE = 'vocab.txt'
@@ -33,6 +35,9 @@ export function r2TextModelSource(bucket: R2Bucket, spec: ModelSpec): TextModelS
   const vocabKey = r2ModelKey(spec, VOCAB_FILE)
   return {
     name: `r2://${spec.id}/${spec.revision}`,
+    async hasModel() {
+      return (await bucket.head(modelKey)) !== null
+    },
     async loadModel() {
       const object = await bucket.get(modelKey)
       if (!object) throw missingFile(modelKey)
@@ -47,5 +52,10 @@ export function r2TextModelSource(bucket: R2Bucket, spec: ModelSpec): TextModelS
 }
 
 export function bundledTextModelSource(name: string, model: ArrayBuffer, vocab: string): TextModelSource {
-  return { name, loadModel: async () => new Uint8Array(model), loadVocab: async () => vocab }
+  return {
+    name,
+    hasModel: async () => true,
+    loadModel: async () => new Uint8Array(model),
+    loadVocab: async () => vocab,
+  }
 }
