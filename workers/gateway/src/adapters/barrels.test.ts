@@ -43,7 +43,9 @@ describe('adapter barrels', () => {
     const { bareImports } = walk(join(root, 'node.ts'))
     expect([...bareImports.keys()].filter((specifier) => specifier.startsWith('cloudflare:'))).toEqual([])
     // The walker sees through the barrels (else the index.ts check above would prove nothing).
-    expect([...bareImports.keys()]).toEqual(expect.arrayContaining(['node:dns/promises', 'node:sqlite', 'redis']))
+    expect([...bareImports.keys()]).toEqual(
+      expect.arrayContaining(['node:dns/promises', 'node:sqlite', 'redis']),
+    )
     const barrel = await import('./node')
     for (const name of [
       'SqliteKeyStore',

@@ -96,4 +96,25 @@ describe.skipIf(!hasRedis)('RedisEmbeddingCache', () => {
     expect(await l2.getMany(['d'])).toEqual([Float32Array.of(4)])
     await l2.close()
   })
+
+  it('rejects instead of hanging when Redis is down from the start, and works once it is up', async () => {
+    const downPort = await freePort()
+    const cache = new RedisEmbeddingCache(`redis://127.0.0.1:${downPort}`, { connectTimeoutMs: 200 })
+    await expect(cache.getMany(['a'])).rejects.toThrow()
+    const late = await startRedis(downPort)
+    try {
+      await expect
+        .poll(() =>
+          cache.setMany([{ key: 'a', vector: Float32Array.of(5) }]).then(
+            () => 'ok',
+            () => 'down',
+          ),
+        )
+        .toBe('ok')
+      expect(await cache.getMany(['a'])).toEqual([Float32Array.of(5)])
+    } finally {
+      await cache.close()
+      await stop(late)
+    }
+  })
 })

@@ -30,13 +30,15 @@ export class RedisEmbeddingCache implements EmbeddingCache {
   #connecting: Promise<BinaryClient> | undefined
   #prefix: string
   #ttlSeconds: number
+  #connectTimeoutMs: number
   /** The client's last connection error; the client itself keeps reconnecting. */
   lastError: unknown
 
   constructor(url: string, options: RedisEmbeddingCacheOptions = {}) {
     this.#prefix = options.prefix ?? 'edgeclip:emb:'
     this.#ttlSeconds = options.ttlSeconds ?? 30 * 24 * 3600
-    this.#client = connectBinaryClient(url, options.connectTimeoutMs ?? 2_000)
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 2_000
+    this.#client = connectBinaryClient(url, this.#connectTimeoutMs)
     // Without a listener an 'error' event would crash the process on every dropped connection.
     this.#client.on('error', (error: unknown) => {
       this.lastError = error
@@ -63,15 +65,32 @@ export class RedisEmbeddingCache implements EmbeddingCache {
   }
 
   async close(): Promise<void> {
-    if (this.#client.isOpen) await this.#client.close()
+    if (this.#client.isReady) await this.#client.close()
+    else if (this.#client.isOpen) this.#client.destroy()
   }
 
-  #connected(): Promise<BinaryClient> {
-    if (this.#client.isOpen) return Promise.resolve(this.#client)
+  async #connected(): Promise<BinaryClient> {
+    if (this.#client.isReady) return this.#client
+    // Started once; the client then reconnects by itself. While it is down, commands fail at
+    // once (no offline queue) and callers wait at most connectTimeoutMs here.
     this.#connecting ??= this.#client.connect().catch((error: unknown) => {
       this.#connecting = undefined
       throw error
     })
-    return this.#connecting
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(`Redis not reachable within ${this.#connectTimeoutMs} ms`, { cause: this.lastError }),
+          ),
+        this.#connectTimeoutMs,
+      )
+    })
+    try {
+      return await Promise.race([this.#connecting, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 }
