@@ -142,6 +142,31 @@ export interface EmbeddedMisses {
   routes: Route[]
 }
 
+/** Edge rows, or backend rows for the same items when the in-process tower cannot load or run. */
+async function runEdgeOrFallBack(
+  misses: readonly Miss[],
+  options: EmbedMissesOptions,
+): Promise<{ rows: Float32Array[]; route: Route }> {
+  try {
+    return { rows: await options.timings.measure('edge', () => runEdge(misses, options)), route: 'edge' }
+  } catch (error) {
+    if (error instanceof EdgeclipError) throw error
+    console.warn('edge tower failed; sending its texts to the backend:', error)
+    if (!options.deps.backend) {
+      throw new EdgeclipError('The in-process text tower is unavailable and no GPU backend is configured.', {
+        status: 503,
+        code: 'edge_unavailable',
+        retryAfter: 5,
+        cause: error,
+      })
+    }
+    return {
+      rows: await options.timings.measure('backend', () => runBackend(misses, options)),
+      route: 'backend',
+    }
+  }
+}
+
 export async function embedMisses(
   misses: readonly Miss[],
   options: EmbedMissesOptions,
@@ -150,8 +175,8 @@ export async function embedMisses(
   const routes = misses.map(({ item }) => routeFor(item, hasEdgeTower, options.config.edgeMaxTokens))
   const edgeMisses = misses.filter((_, index) => routes[index] === 'edge')
   const backendMisses = misses.filter((_, index) => routes[index] === 'backend')
-  const [edgeRows, backendRows] = await Promise.all([
-    edgeMisses.length > 0 ? options.timings.measure('edge', () => runEdge(edgeMisses, options)) : [],
+  const [edge, backendRows] = await Promise.all([
+    edgeMisses.length > 0 ? runEdgeOrFallBack(edgeMisses, options) : { rows: [], route: 'edge' as const },
     backendMisses.length > 0
       ? options.timings.measure('backend', () => runBackend(backendMisses, options))
       : [],
@@ -159,7 +184,7 @@ export async function embedMisses(
   let edgeCursor = 0
   let backendCursor = 0
   const vectors = routes.map((route) =>
-    route === 'edge' ? edgeRows[edgeCursor++]! : backendRows[backendCursor++]!,
+    route === 'edge' ? edge.rows[edgeCursor++]! : backendRows[backendCursor++]!,
   )
-  return { vectors, routes }
+  return { vectors, routes: routes.map((route) => (route === 'edge' ? edge.route : route)) }
 }

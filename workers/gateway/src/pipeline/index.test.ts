@@ -81,6 +81,17 @@ describe('embedRequest', () => {
     expect(tower.batches.map((batch) => batch.length)).toEqual([2, 2, 1])
   })
 
+  it('sends edge texts to the backend when the edge tower fails, and answers 503 when there is none', async () => {
+    const broken = async () => {
+      throw new Error('wasm heap exhausted')
+    }
+    const withBackend = await run(raw({ input: ['ab'] }), fakeDeps({ edgeTower: broken }))
+    expect(withBackend.route).toBe('backend')
+    expect(tagOf(withBackend.body.data[0]!.embedding)).toBe(BACKEND_TAG)
+    const error = await rejection(run({ input: ['ab'] }, fakeDeps({ edgeTower: broken, backend: undefined })))
+    expect([error.status, error.code]).toEqual([503, 'edge_unavailable'])
+  })
+
   it('computes duplicates once, including texts that only tokenize alike', async () => {
     const tower = recordingTower()
     const deps = fakeDeps({ edgeTower: async () => tower })

@@ -52,6 +52,9 @@ export function registerEmbeddingsRoute(app: OpenAPIHono<AppEnv>, config: Gatewa
     })
     context.header('x-edgeclip-route', outcome.route)
     context.header('x-edgeclip-cache', outcome.cache)
+    // A tiered cache serving from its local tier while the shared one is down says so.
+    const cache = context.get('deps').cache as { status?: () => string }
+    if (cache.status?.() === 'degraded') context.header('x-edgeclip-cache-status', 'degraded')
     return context.json(outcome.body, 200)
   })
 }
