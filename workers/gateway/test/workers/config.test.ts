@@ -1,5 +1,6 @@
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm'
 import { describe, expect, it } from 'vitest'
-import { selectModel, workersConfig } from '../../src/workers/deps'
+import { buildIsolateDeps, selectModel, workersConfig } from '../../src/workers/deps'
 import { env } from './support/worker'
 
 describe('Worker vars', () => {
@@ -16,9 +17,9 @@ describe('Worker vars', () => {
     expect(await fixture.source.loadVocab()).toMatch(/^\[PAD\]\n/)
 
     const real = selectModel({ EDGECLIP_MODEL: 'jina-clip-v1', MODELS: env.MODELS })
-    expect(await real.source.hasModel()).toBe(false)
     expect(real.source.name).toBe(`r2://jina-clip-v1/${real.spec.revision}`)
     // An empty bucket: a clear 503 naming the missing key, not a crash.
+    await env.MODELS.delete(`jina-clip-v1/${real.spec.revision}/vocab.txt`)
     await expect(real.source.loadVocab()).rejects.toMatchObject({ status: 503, code: 'model_unavailable' })
 
     expect(() => selectModel({ EDGECLIP_MODEL: 'clip-9000', MODELS: env.MODELS })).toThrow(
@@ -33,5 +34,17 @@ describe('Worker vars', () => {
     expect(await real.source.hasModel()).toBe(true)
     expect(await real.source.loadVocab()).toBe('[PAD]\nhello\n')
     expect(Array.from(await real.source.loadModel())).toEqual([1, 2, 3])
+  })
+
+  it('build deps for a real model with its vocab from R2 and no edge tower when R2 has none', async () => {
+    const { spec } = selectModel({ EDGECLIP_MODEL: 'jina-clip-v1', MODELS: env.MODELS })
+    await env.MODELS.put(`jina-clip-v1/${spec.revision}/vocab.txt`, '[PAD]\nhello\n')
+    // Storage outlives a test here; another test may have uploaded a model.
+    await env.MODELS.delete(`jina-clip-v1/${spec.revision}/text_model_edge.onnx`)
+    const realEnv = { ...env, EDGECLIP_MODEL: 'jina-clip-v1' }
+    const deps = await buildIsolateDeps(realEnv, workersConfig(realEnv), ortWasm)
+    expect(deps.spec.id).toBe('jina-clip-v1')
+    expect(deps.edgeTower).toBeUndefined()
+    expect(deps.tokenizer.encode('Hello').ids).toEqual([spec.tokenizer.clsId, 1, spec.tokenizer.sepId])
   })
 })
