@@ -2,10 +2,11 @@
 // in-memory rate limits, the pinned-DNS image fetcher and an HTTP backend (local or on Modal).
 import { join } from 'node:path'
 import type { Backend, ModelSpec, TextTower } from '@edgeclip/core'
-import { HttpBackend } from '../adapters/backend/http-backend'
 import {
+  HttpBackend,
   LruEmbeddingCache,
   MemoryRateLimiter,
+  ModalBackend,
   NodeSafeImageFetcher,
   RedisEmbeddingCache,
   SqliteEmbeddingCache,
@@ -28,6 +29,10 @@ export const CACHE_FILE_NAME = 'embeddings.sqlite'
 
 export function createBackend(settings: NodeGatewaySettings): Backend | undefined {
   const timeoutMs = settings.config.backendTimeoutMs
+  if (settings.modal?.kind === 'function') {
+    const { appName, functionName } = settings.modal
+    return new ModalBackend({ appName, functionName, timeoutMs })
+  }
   if (settings.modal) {
     return new HttpBackend({
       url: settings.modal.url,

@@ -5,12 +5,13 @@ import { type GatewayConfig, resolveGatewayConfig } from '../config'
 
 export type ModelSource = { kind: 'fixture'; dir?: string } | { kind: 'dir'; dir: string }
 
-/** A backend deployed on Modal as a web endpoint behind Modal's proxy auth. */
-export interface ModalSettings {
-  url: string
-  key: string | undefined
-  secret: string | undefined
-}
+/**
+ * A backend deployed on Modal: a function called through Modal's SDK (MODAL_APP, MODAL_FUNCTION;
+ * credentials from MODAL_TOKEN_ID/MODAL_TOKEN_SECRET) or a web endpoint behind proxy auth (MODAL_URL).
+ */
+export type ModalSettings =
+  | { kind: 'function'; appName: string; functionName: string }
+  | { kind: 'endpoint'; url: string; key: string | undefined; secret: string | undefined }
 
 export interface NodeGatewaySettings {
   port: number
@@ -59,9 +60,16 @@ export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
   const model: ModelSource = fixture
     ? { kind: 'fixture', ...(modelDir ? { dir: modelDir } : {}) }
     : { kind: 'dir', dir: modelDir ?? `${dataDir}/models/${defaultModelSpec.id}` }
-  const modal = env.MODAL_URL
-    ? { url: env.MODAL_URL, key: env.MODAL_KEY || undefined, secret: env.MODAL_SECRET || undefined }
-    : undefined
+  const modal: ModalSettings | undefined = env.MODAL_APP
+    ? { kind: 'function', appName: env.MODAL_APP, functionName: env.MODAL_FUNCTION || 'embed_batch' }
+    : env.MODAL_URL
+      ? {
+          kind: 'endpoint',
+          url: env.MODAL_URL,
+          key: env.MODAL_KEY || undefined,
+          secret: env.MODAL_SECRET || undefined,
+        }
+      : undefined
   const backendUrl = isOff(env.BACKEND_URL) ? undefined : env.BACKEND_URL || DEFAULT_BACKEND_URL
   const base = resolveGatewayConfig()
   return {

@@ -23,6 +23,13 @@ export interface NodeGateway {
   close(): Promise<void>
 }
 
+function describeBackend(settings: NodeGatewaySettings, configured: boolean): string {
+  if (!configured) return 'none'
+  if (settings.modal?.kind === 'function')
+    return `modal:${settings.modal.appName}/${settings.modal.functionName}`
+  return settings.modal?.url ?? settings.backendUrl ?? 'none'
+}
+
 export async function startNodeGateway(options: StartNodeGatewayOptions): Promise<NodeGateway> {
   const { settings, model } = options
   const log = options.log ?? ((line: string) => console.log(line))
@@ -48,7 +55,7 @@ export async function startNodeGateway(options: StartNodeGatewayOptions): Promis
   if (!settings.auth) log('edgeclip gateway: AUTH IS OFF (EDGECLIP_AUTH=off): every caller is served')
   log(
     `edgeclip gateway: ${url} model=${model.spec.id}@${model.spec.revision} auth=${settings.auth ? 'on' : 'off'} ` +
-      `edge=${deps.edgeTower ? `<=${settings.config.edgeMaxTokens} tokens` : 'off'} backend=${deps.backend ? (settings.modal?.url ?? settings.backendUrl) : 'none'}`,
+      `edge=${deps.edgeTower ? `<=${settings.config.edgeMaxTokens} tokens` : 'off'} backend=${describeBackend(settings, deps.backend !== undefined)}`,
   )
 
   let closing: Promise<void> | undefined

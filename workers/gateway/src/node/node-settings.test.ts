@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_BACKEND_URL, DEFAULT_PORT, readNodeSettings } from '.'
+
+describe('readNodeSettings', () => {
+  it('defaults to a local, authenticated gateway in front of a local backend', () => {
+    const settings = readNodeSettings({})
+    expect(settings).toMatchObject({
+      port: DEFAULT_PORT,
+      host: '127.0.0.1',
+      dataDir: './.edgeclip',
+      auth: true,
+      backendUrl: DEFAULT_BACKEND_URL,
+      model: { kind: 'dir', dir: './.edgeclip/models/jina-clip-v1' },
+      edgeTower: true,
+    })
+    expect(settings.config.edgeMaxTokens).toBe(64)
+  })
+
+  it('reads the fixture model, auth off, limits and a disabled backend', () => {
+    const settings = readNodeSettings({
+      EDGECLIP_MODEL: 'fixture',
+      EDGECLIP_AUTH: 'off',
+      BACKEND_URL: 'off',
+      EDGECLIP_EDGE_MAX_TOKENS: '128',
+      EDGECLIP_RPM: '5',
+    })
+    expect(settings.model).toEqual({ kind: 'fixture' })
+    expect([settings.auth, settings.backendUrl]).toEqual([false, undefined])
+    expect(settings.config.edgeMaxTokens).toBe(128)
+    expect(settings.config.defaultLimits).toEqual({ requestsPerMinute: 5, tokensPerMinute: 1_000_000 })
+  })
+
+  it('keeps auth on for anything but an explicit off', () => {
+    expect(readNodeSettings({ EDGECLIP_AUTH: 'of' }).auth).toBe(true)
+  })
+
+  it('prefers a Modal function, then a Modal endpoint, over BACKEND_URL', () => {
+    expect(readNodeSettings({ MODAL_APP: 'edgeclip', MODAL_URL: 'https://x.modal.run' }).modal).toEqual({
+      kind: 'function',
+      appName: 'edgeclip',
+      functionName: 'embed_batch',
+    })
+    expect(readNodeSettings({ MODAL_URL: 'https://x.modal.run', MODAL_KEY: 'k' }).modal).toMatchObject({
+      kind: 'endpoint',
+      key: 'k',
+    })
+  })
+
+  it('stops on malformed values, naming the variable', () => {
+    expect(() => readNodeSettings({ PORT: 'eighty' })).toThrow(/PORT/)
+    expect(() => readNodeSettings({ EDGECLIP_BACKEND_TIMEOUT_MS: '0' })).toThrow(
+      /EDGECLIP_BACKEND_TIMEOUT_MS/,
+    )
+    expect(() => readNodeSettings({ EDGECLIP_MODEL: 'jina-clip-v2' })).toThrow(/EDGECLIP_MODEL/)
+  })
+})
