@@ -61,6 +61,7 @@ describe('createGatewayApp', () => {
       [post({ input: [1, 2] }), 400, 'invalid_request', 'input'],
       [post({ input: 'a', encoding_format: 'int8' }), 400, 'invalid_request', 'encoding_format'],
       [post('{"input": '), 400, 'invalid_request', null],
+      [{ method: 'POST', body: '{"input":"a"}' }, 415, 'unsupported_media_type', null],
       [post({ input: 'x'.repeat(5000) }), 413, 'request_too_large', null],
     ]
     for (const [init, status, code, param] of cases) {

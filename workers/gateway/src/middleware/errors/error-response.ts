@@ -17,7 +17,9 @@ const codeByHttpStatus: Record<number, string> = {
 export function toEdgeclipError(error: unknown): EdgeclipError | undefined {
   if (error instanceof EdgeclipError) return error
   if (error instanceof HTTPException && error.status < 500) {
-    return new EdgeclipError(error.message || 'Bad request.', {
+    const message =
+      error.status === 415 ? 'Send the body as JSON with content-type: application/json.' : error.message
+    return new EdgeclipError(message || 'Bad request.', {
       status: error.status,
       code: codeByHttpStatus[error.status] ?? 'invalid_request',
     })
