@@ -21,6 +21,8 @@ export interface EmbedMissesOptions {
   timings: StageTimings
   single: boolean
   requestId?: string
+  /** The caller's connection; when it goes away the backend call is abandoned too. */
+  signal?: AbortSignal
 }
 
 /** The routing policy: one token threshold per model, and only when an edge tower exists. */
@@ -52,8 +54,13 @@ async function runEdge(misses: readonly Miss[], options: EmbedMissesOptions): Pr
   return rows.map((row) => checkRow(row, options.deps.spec.dimensions, 'the edge tower'))
 }
 
-function withTimeout<T>(run: (signal: AbortSignal) => Promise<T>, milliseconds: number): Promise<T> {
+function withTimeout<T>(
+  run: (signal: AbortSignal) => Promise<T>,
+  milliseconds: number,
+  callerSignal: AbortSignal | undefined,
+): Promise<T> {
   const controller = new AbortController()
+  callerSignal?.addEventListener('abort', () => controller.abort(callerSignal.reason), { once: true })
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -96,6 +103,7 @@ async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions):
           ...(options.requestId ? { requestId: options.requestId } : {}),
         }),
       options.config.backendTimeoutMs,
+      options.signal,
     )
   } catch (error) {
     if (error instanceof EdgeclipError) throw error
