@@ -1,5 +1,6 @@
 // The runtime-agnostic barrel must load in workerd: follow its imports and refuse node:*,
 // cloudflare:* and the Node-only packages. The Node barrel must load in plain Node.
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -24,7 +25,10 @@ function walk(entry: string): { files: string[]; bareImports: Map<string, string
         continue
       }
       const base = join(dirname(file), specifier)
-      const resolved = [`${base}.ts`, join(base, 'index.ts')].find(existsSync)
+      const candidates = base.endsWith('.js')
+        ? [base.replace(/\.js$/, '.ts')]
+        : [`${base}.ts`, join(base, 'index.ts')]
+      const resolved = candidates.find(existsSync)
       if (resolved) pending.push(resolved)
     }
   }
@@ -59,5 +63,15 @@ describe('adapter barrels', () => {
     ]) {
       expect(barrel).toHaveProperty(name)
     }
+  })
+
+  it('node.ts loads under tsx, the Node host and CLI loader (which reads `./x.node` as a native addon)', () => {
+    const script = `import(${JSON.stringify(join(root, 'node.ts'))}).then((m) => console.log(Object.keys(m).length))`
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--no-warnings', '--eval', script], {
+      cwd: root,
+      encoding: 'utf8',
+    })
+    expect(result.stderr).toBe('')
+    expect(Number(result.stdout.trim())).toBeGreaterThan(10)
   })
 })

@@ -1,2 +1,2 @@
 // Node-only key store (node:sqlite); the Workers bundle never imports this file.
-export { KEY_STORE_FILE_NAME, SqliteKeyStore } from './sqlite-key-store.node'
+export { KEY_STORE_FILE_NAME, SqliteKeyStore } from './sqlite-key-store.node.js'

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite'
 import type { ApiKeyRecord, KeyStore } from '@edgeclip/core'
 import { timingSafeEqualHex } from '@edgeclip/core'
-import { openDatabase } from '../sqlite/open-database.node'
+import { openDatabase } from '../sqlite/open-database.node.js'
 
 export const KEY_STORE_FILE_NAME = 'keys.sqlite'
 

@@ -2,7 +2,7 @@
 // after a TTL and the table is trimmed oldest-first to `maxEntries` every `evictEveryWrites` writes.
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { EmbeddingCache } from '@edgeclip/core'
-import { inTransaction, openDatabase } from '../sqlite/open-database.node'
+import { inTransaction, openDatabase } from '../sqlite/open-database.node.js'
 import { bytesToVector, vectorToBytes } from './vector-bytes'
 
 export interface SqliteEmbeddingCacheOptions {
