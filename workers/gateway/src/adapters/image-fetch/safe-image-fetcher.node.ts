@@ -22,16 +22,22 @@ export const systemResolver: HostResolver = (hostname) => lookup(hostname, { all
 
 export interface NodeSafeImageFetcherOptions extends Omit<SafeImageFetcherOptions, 'hop' | 'fetch'> {
   resolver?: HostResolver
+  /** Trusted CA certificates for https hosts, replacing Node's root store (private CAs, tests). */
+  ca?: string | Uint8Array
 }
 
 export class NodeSafeImageFetcher extends SafeImageFetcher {
   constructor(options: NodeSafeImageFetcherOptions = {}) {
     const guard = createAddressGuard(options)
-    super({ ...options, hop: pinnedHttpHop(options.resolver ?? systemResolver, guard) })
+    super({ ...options, hop: pinnedHttpHop(options.resolver ?? systemResolver, guard, options.ca) })
   }
 }
 
-function pinnedHttpHop(resolver: HostResolver, guard: AddressGuard): ImageHop {
+function pinnedHttpHop(
+  resolver: HostResolver,
+  guard: AddressGuard,
+  ca: string | Uint8Array | undefined,
+): ImageHop {
   return async (url, signal) => {
     const pinned = await checkedAddress(url, resolver, guard, signal)
     const pinnedLookup: LookupFunction = (_hostname, options, callback) => {
@@ -46,6 +52,8 @@ function pinnedHttpHop(resolver: HostResolver, guard: AddressGuard): ImageHop {
       lookup: pinnedLookup,
       signal,
       agent: false,
+      // TLS still verifies the certificate against the URL's host name (SNI), not the pinned IP.
+      ...(ca === undefined ? {} : { ca: typeof ca === 'string' ? ca : Buffer.from(ca) }),
     })
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       request.once('response', resolve)
