@@ -150,4 +150,20 @@ describe('KvEmbeddingCache', () => {
     await kv.put('emb:b', new Uint8Array([1, 2, 3]).buffer)
     expect(await cache.getMany(['b'])).toEqual([undefined])
   })
+
+  it('bounds KV operations per call so a huge batch stays under the subrequest limit', async () => {
+    const kv = new MemoryKv()
+    const cache = new KvEmbeddingCache(kv, { maxKeysPerCall: 3 })
+    const entries = ['a', 'b', 'c', 'd', 'e'].map((key) => ({ key, vector: vector(1) }))
+    await cache.setMany(entries)
+    expect(kv.values.size).toBe(3)
+    await kv.put('emb:d', vectorToBuffer(vector(4)))
+    kv.reads.length = 0
+    expect(await cache.getMany(['a', 'b', 'c', 'd'])).toEqual([vector(1), vector(1), vector(1), undefined])
+    expect(kv.reads).toHaveLength(3)
+  })
 })
+
+function vectorToBuffer(values: Float32Array): ArrayBuffer {
+  return values.buffer.slice(0) as ArrayBuffer
+}

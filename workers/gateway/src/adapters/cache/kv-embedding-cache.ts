@@ -16,6 +16,12 @@ export interface KvEmbeddingCacheOptions {
   ttlSeconds?: number
   /** Edge-local read cache for hot keys (KV minimum 30 s); entries are immutable, so long is fine. */
   cacheTtlSeconds?: number
+  /**
+   * Most KV operations per call. Each is a Workers subrequest (capped per request: 50 on the free
+   * plan, 1000 paid), so a huge batch reads only this many keys (the rest count as misses) and
+   * writes only this many, instead of failing the whole call at the platform limit.
+   */
+  maxKeysPerCall?: number
 }
 
 const KV_MINIMUM_TTL_SECONDS = 60
@@ -26,17 +32,20 @@ export class KvEmbeddingCache implements EmbeddingCache {
   #prefix: string
   #ttlSeconds: number
   #cacheTtlSeconds: number
+  #maxKeysPerCall: number
 
   constructor(kv: KvNamespaceLike, options: KvEmbeddingCacheOptions = {}) {
     this.#kv = kv
     this.#prefix = options.prefix ?? 'emb:'
     this.#ttlSeconds = Math.max(KV_MINIMUM_TTL_SECONDS, options.ttlSeconds ?? 30 * 24 * 3600)
     this.#cacheTtlSeconds = Math.max(KV_MINIMUM_CACHE_TTL_SECONDS, options.cacheTtlSeconds ?? 3600)
+    this.#maxKeysPerCall = options.maxKeysPerCall ?? 256
   }
 
   async getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]> {
     return Promise.all(
-      keys.map(async (key) => {
+      keys.map(async (key, index) => {
+        if (index >= this.#maxKeysPerCall) return undefined
         const value = await this.#kv.get(this.#prefix + key, {
           type: 'arrayBuffer',
           cacheTtl: this.#cacheTtlSeconds,
@@ -48,7 +57,7 @@ export class KvEmbeddingCache implements EmbeddingCache {
 
   async setMany(entries: readonly { key: string; vector: Float32Array }[]): Promise<void> {
     await Promise.all(
-      entries.map(({ key, vector }) =>
+      entries.slice(0, this.#maxKeysPerCall).map(({ key, vector }) =>
         this.#kv.put(this.#prefix + key, vectorToBytes(vector).buffer as ArrayBuffer, {
           expirationTtl: this.#ttlSeconds,
         }),
