@@ -75,6 +75,7 @@ export function describeImageFetcherLimits(name: string, makeFetcher: MakeFetche
     it('returns the bytes with type and size read from them, whatever the content-type says', async () => {
       const fetched = await fetcher().fetch(`${server.url}/lying-type`)
       expect(fetched).toEqual({ bytes: image, mimeType: 'image/png', width: 4, height: 3 })
+      expect(server.requests.at(-1)?.userAgent).toMatch(/^edgeclip-image-fetcher\//)
     })
 
     it('refuses bytes that are not an image even when labelled image/png', async () => {

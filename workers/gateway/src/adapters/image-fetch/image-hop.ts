@@ -13,6 +13,12 @@ export interface ImageHopResponse {
 
 export type ImageHop = (url: URL, signal: AbortSignal) => Promise<ImageHopResponse>
 
+// Some image hosts (Wikimedia among them) refuse requests that carry no User-Agent.
+export const IMAGE_FETCH_HEADERS: Readonly<Record<string, string>> = {
+  accept: 'image/*',
+  'user-agent': 'edgeclip-image-fetcher/0.1',
+}
+
 /** The runtime's fetch with manual redirects: right for Workers, where private egress is blocked. */
 export function fetchHop(fetchFunction: typeof fetch = globalThis.fetch): ImageHop {
   return async (url, signal) => {
@@ -20,7 +26,7 @@ export function fetchHop(fetchFunction: typeof fetch = globalThis.fetch): ImageH
       method: 'GET',
       redirect: 'manual',
       signal,
-      headers: { accept: 'image/*' },
+      headers: IMAGE_FETCH_HEADERS,
     })
     const length = response.headers.get('content-length')
     return {

@@ -34,7 +34,7 @@ export interface TestServer {
   port: number
   /** TCP connections accepted so far. */
   connections: number
-  requests: { path: string; host: string | undefined }[]
+  requests: { path: string; host: string | undefined; userAgent: string | undefined }[]
   close(): Promise<void>
 }
 
@@ -42,7 +42,11 @@ export type Handler = (request: IncomingMessage, response: ServerResponse) => vo
 
 export async function startServer(handler: Handler): Promise<TestServer> {
   const server: Server = createServer((request, response) => {
-    state.requests.push({ path: request.url ?? '', host: request.headers.host })
+    state.requests.push({
+      path: request.url ?? '',
+      host: request.headers.host,
+      userAgent: request.headers['user-agent'],
+    })
     handler(request, response)
   })
   const state: TestServer = {

@@ -8,7 +8,7 @@ import type { LookupFunction } from 'node:net'
 import { type AddressGuard, createAddressGuard, defaultPort, unbracket } from './address-guard'
 import { isIpLiteral } from './address-policy'
 import { imageFetchErrors } from './image-fetch-errors'
-import type { ImageHop } from './image-hop'
+import { IMAGE_FETCH_HEADERS, type ImageHop } from './image-hop'
 import { SafeImageFetcher, type SafeImageFetcherOptions } from './safe-image-fetcher'
 
 export interface ResolvedAddress {
@@ -48,7 +48,7 @@ function pinnedHttpHop(
     // No keep-alive agent: a pooled socket would skip the check for this hop.
     const request = send(url, {
       method: 'GET',
-      headers: { accept: 'image/*' },
+      headers: IMAGE_FETCH_HEADERS,
       lookup: pinnedLookup,
       signal,
       agent: false,
