@@ -38,13 +38,30 @@ describe('Worker vars', () => {
 
   it('build deps for a real model with its vocab from R2 and no edge tower when R2 has none', async () => {
     const { spec } = selectModel({ EDGECLIP_MODEL: 'jina-clip-v1', MODELS: env.MODELS })
-    await env.MODELS.put(`jina-clip-v1/${spec.revision}/vocab.txt`, '[PAD]\nhello\n')
+    const { unkId } = spec.tokenizer
+    const vocab = ['[PAD]', ...Array.from({ length: unkId - 1 }, (_, index) => `[unused${index}]`)]
+    vocab.push('[UNK]', '[CLS]', '[SEP]', '[MASK]', 'hello')
+    await env.MODELS.put(`jina-clip-v1/${spec.revision}/vocab.txt`, `${vocab.join('\n')}\n`)
     // Storage outlives a test here; another test may have uploaded a model.
     await env.MODELS.delete(`jina-clip-v1/${spec.revision}/text_model_edge.onnx`)
     const realEnv = { ...env, EDGECLIP_MODEL: 'jina-clip-v1' }
     const deps = await buildIsolateDeps(realEnv, workersConfig(realEnv), ortWasm)
     expect(deps.spec.id).toBe('jina-clip-v1')
     expect(deps.edgeTower).toBeUndefined()
-    expect(deps.tokenizer.encode('Hello').ids).toEqual([spec.tokenizer.clsId, 1, spec.tokenizer.sepId])
+    expect(deps.tokenizer.encode('Hello').ids).toEqual([
+      spec.tokenizer.clsId,
+      vocab.indexOf('hello'),
+      spec.tokenizer.sepId,
+    ])
+  })
+
+  it('refuse a vocab that does not fit the model with a 503', async () => {
+    const { spec } = selectModel({ EDGECLIP_MODEL: 'jina-clip-v1', MODELS: env.MODELS })
+    await env.MODELS.put(`jina-clip-v1/${spec.revision}/vocab.txt`, '[PAD]\nhello\n')
+    const realEnv = { ...env, EDGECLIP_MODEL: 'jina-clip-v1' }
+    await expect(buildIsolateDeps(realEnv, workersConfig(realEnv), ortWasm)).rejects.toMatchObject({
+      status: 503,
+      code: 'model_unavailable',
+    })
   })
 })

@@ -1,5 +1,6 @@
 // GatewayDeps from the Worker's bindings, built once per isolate on its first request (Workers
 // allow 1 s of startup; vocab and model reads come from R2). Only waitUntil is per request.
+import { EdgeclipError, type ModelSpec, WordPieceTokenizer } from '@edgeclip/core'
 import type { Context } from 'hono'
 import {
   DurableObjectRateLimiter,
@@ -15,13 +16,25 @@ import type { AppEnv } from '../../env'
 import type { GatewayDeps } from '../../ports'
 import { createEdgeTowerLoader } from '../edge-tower'
 import type { WorkersEnv } from '../env'
-import { createInterimTokenizer } from './interim-tokenizer'
 import { selectModel } from './model-selection'
 
 /** In-isolate L1 in front of KV: ~2,700 jina-clip-v1 rows; the tower's heap needs the rest of 128 MB. */
 const L1_CACHE_BYTES = 8 * 1024 * 1024
 
 export type IsolateDeps = Omit<GatewayDeps, 'waitUntil'>
+
+function tokenizerFor(vocab: string, spec: ModelSpec, sourceName: string): WordPieceTokenizer {
+  try {
+    return WordPieceTokenizer.fromVocab(vocab, spec.tokenizer)
+  } catch (error) {
+    // A wrong upload is an outage to report clearly, not a crash on every request.
+    throw new EdgeclipError(`vocab.txt in ${sourceName} does not fit ${spec.id}: ${String(error)}`, {
+      status: 503,
+      code: 'model_unavailable',
+      cause: error,
+    })
+  }
+}
 
 export async function buildIsolateDeps(
   env: WorkersEnv,
@@ -38,7 +51,7 @@ export async function buildIsolateDeps(
   }
   return {
     spec,
-    tokenizer: createInterimTokenizer(vocab, spec.tokenizer),
+    tokenizer: tokenizerFor(vocab, spec, source.name),
     // Anything but an explicit "off" keeps auth on: a typo must not open the API.
     keyStore: env.EDGECLIP_AUTH === 'off' ? undefined : new KvKeyStore(env.KEYS),
     rateLimiter: new DurableObjectRateLimiter(env.RATE_LIMITER),
