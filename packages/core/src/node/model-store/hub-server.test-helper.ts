@@ -1,0 +1,87 @@
+// Test-only: a real HTTP server shaped like the Hugging Face hub's `resolve` URLs, with faults on demand.
+import { once } from 'node:events'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface HubFileBehaviour {
+  /** Destroy the socket after this many body bytes, for the first `dropTimes` requests. */
+  dropAfterBytes?: number
+  dropTimes?: number
+  /** Answer 200 with the whole file even to a Range request. */
+  ignoreRange?: boolean
+}
+
+export interface HubRequest {
+  path: string
+  range: string | undefined
+}
+
+export interface HubServer {
+  endpoint: string
+  requests: HubRequest[]
+  close(): Promise<void>
+}
+
+export async function startHubServer(
+  files: ReadonlyMap<string, Uint8Array>,
+  behaviours: Record<string, HubFileBehaviour> = {},
+): Promise<HubServer> {
+  const requests: HubRequest[] = []
+  const drops = new Map<string, number>()
+  const server: Server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://hub').pathname)
+    const range = request.headers.range
+    requests.push({ path, range })
+    const body = files.get(path)
+    if (body === undefined) {
+      response.writeHead(404).end('Entry not found')
+      return
+    }
+    const behaviour = behaviours[path] ?? {}
+    const match = /^bytes=(\d+)-$/.exec(range ?? '')
+    let start = 0
+    if (match !== null && !behaviour.ignoreRange) {
+      start = Number(match[1])
+      if (start >= body.length) {
+        response.writeHead(416, { 'content-range': `bytes */${body.length}` }).end()
+        return
+      }
+      response.writeHead(206, {
+        'content-length': body.length - start,
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+      })
+    } else {
+      response.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes' })
+    }
+    const dropped = drops.get(path) ?? 0
+    if (behaviour.dropAfterBytes !== undefined && dropped < (behaviour.dropTimes ?? 1)) {
+      drops.set(path, dropped + 1)
+      response.write(body.subarray(start, start + behaviour.dropAfterBytes), () => response.destroy())
+      return
+    }
+    response.end(body.subarray(start))
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: async () => {
+      server.closeAllConnections()
+      server.close()
+      await once(server, 'close')
+    },
+  }
+}
+
+/** A port with nothing listening on it. */
+export async function closedPort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  server.close()
+  await once(server, 'close')
+  return port
+}

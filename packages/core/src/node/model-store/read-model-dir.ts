@@ -1,0 +1,105 @@
+// Finds a model's files in a directory (fetched or copied by hand) and checks them against the manifest.
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Modality, ModelSpec, OnnxVariant } from '../../model-spec'
+import { type ModelManifest, readManifest, sha256File } from './manifest'
+import { towerFile, vocabFileName } from './model-files'
+import { ModelStoreError } from './model-store-error'
+
+export interface ModelDir {
+  dir: string
+  spec: ModelSpec
+  variant: OnnxVariant
+  /** vocab.txt, read (it is small); the towers stay on disk, see `readModelBytes`. */
+  vocab: string
+  vocabPath: string
+  tokenizerJsonPath: string | undefined
+  textModelPath: string | undefined
+  visionModelPath: string | undefined
+  /** Undefined for a directory filled by hand. */
+  manifest: ModelManifest | undefined
+}
+
+export interface ReadModelDirOptions {
+  /**
+   * How present files are checked against the manifest: 'size' (default, instant), 'sha256' (reads
+   * every byte: about a second per 500 MB) or 'none'.
+   */
+  verify?: 'size' | 'sha256' | 'none'
+  /** Towers that must be there; missing ones are an error instead of an undefined path. */
+  require?: readonly Modality[]
+}
+
+export async function readModelDir(
+  dir: string,
+  spec: ModelSpec,
+  variant: OnnxVariant = 'fp32',
+  options: ReadModelDirOptions = {},
+): Promise<ModelDir> {
+  const verify = options.verify ?? 'size'
+  const manifest = await readManifest(dir)
+  if (manifest !== undefined && manifest.revision !== spec.revision) {
+    throw new ModelStoreError(
+      `${dir} holds ${manifest.repo}@${manifest.revision}, not ${spec.repo}@${spec.revision}; fetch it again`,
+      'revision_mismatch',
+    )
+  }
+  const check = async (repoPath: string, pinnedSha256?: string): Promise<string | undefined> => {
+    const path = join(dir, repoPath)
+    let size: number
+    try {
+      size = (await stat(path)).size
+    } catch {
+      return undefined
+    }
+    const recorded = manifest?.files[repoPath]
+    if (verify !== 'none' && recorded !== undefined && recorded.size !== size) {
+      throw new ModelStoreError(
+        `${path} has ${size} bytes, the manifest says ${recorded.size}; fetch it again`,
+        'size_mismatch',
+      )
+    }
+    const expected = pinnedSha256 ?? recorded?.sha256
+    if (verify === 'sha256' && expected !== undefined && (await sha256File(path)) !== expected) {
+      throw new ModelStoreError(
+        `${path} does not match its sha256 ${expected}; fetch it again`,
+        'checksum_mismatch',
+      )
+    }
+    return path
+  }
+
+  const vocabEntry = spec.supportFiles.find((file) => file.path === vocabFileName)
+  const vocabPath = await check(vocabFileName, vocabEntry?.sha256)
+  if (vocabPath === undefined) {
+    throw new ModelStoreError(
+      `no ${vocabFileName} in ${dir}; run \`pnpm edgeclip model fetch --dir ${dir}\` or copy the model files there`,
+      'missing_file',
+    )
+  }
+  const towerPath = async (modality: Modality): Promise<string | undefined> => {
+    const file = towerFile(spec, modality, variant)
+    const path = await check(file.path, file.sha256)
+    if (path === undefined && options.require?.includes(modality)) {
+      throw new ModelStoreError(`no ${variant} ${modality} model (${file.path}) in ${dir}`, 'missing_file')
+    }
+    return path
+  }
+  return {
+    dir,
+    spec,
+    variant,
+    vocab: await readFile(vocabPath, 'utf8'),
+    vocabPath,
+    tokenizerJsonPath: await check('tokenizer.json'),
+    textModelPath: await towerPath('text'),
+    visionModelPath: await towerPath('image'),
+    manifest,
+  }
+}
+
+/** A tower file's bytes, for `OnnxSessionFactory`. */
+export async function readModelBytes(path: string): Promise<Uint8Array> {
+  const buffer = await readFile(path)
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+}
