@@ -2,7 +2,7 @@
 // `edgeclip keys` CLI. Every lookup reads the file (an indexed read, microseconds), so a key
 // created or revoked by the CLI takes effect on the gateway's next request: no in-process cache.
 import { join } from 'node:path'
-import type { DatabaseSync, SQLOutputValue } from 'node:sqlite'
+import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite'
 import type { ApiKeyRecord, KeyStore } from '@edgeclip/core'
 import { timingSafeEqualHex } from '@edgeclip/core'
 import { openDatabase } from '../sqlite/open-database.node.js'
@@ -26,6 +26,8 @@ function rowToRecord(row: Row): ApiKeyRecord {
 export class SqliteKeyStore implements KeyStore {
   readonly path: string
   #database: DatabaseSync
+  /** Prepared once: this lookup runs on every authenticated request. */
+  #findByHash: StatementSync
 
   /** `dataDir` is EDGECLIP_DATA_DIR; the directory is created when missing. */
   constructor(dataDir: string) {
@@ -42,10 +44,11 @@ export class SqliteKeyStore implements KeyStore {
         tokens_per_minute INTEGER
       )
     `)
+    this.#findByHash = this.#database.prepare('SELECT * FROM api_keys WHERE hash = ?')
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
-    const row = this.#database.prepare('SELECT * FROM api_keys WHERE hash = ?').get(hash)
+    const row = this.#findByHash.get(hash)
     // The index lookup is on a digest of the secret, which leaks nothing useful by timing; the
     // final equality check is constant-time all the same.
     if (row === undefined || !timingSafeEqualHex(String(row.hash), hash)) return undefined
