@@ -1,16 +1,16 @@
 // Loads the model the Node host serves: tokenizer now, text tower on first use (onnxruntime-node).
 // EDGECLIP_MODEL=fixture serves the generated fixture; otherwise a directory laid out like the
-// Hugging Face repo (vocab.txt, onnx/text_model*.onnx).
+// Hugging Face repo (vocab.txt, onnx/text_model*.onnx), checked against its fetch manifest.
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import {
   defaultModelSpec,
   fixtureModelSpec,
   type ModelSpec,
   type OnnxVariant,
   type TextTower,
+  WordPieceTokenizer,
 } from '@edgeclip/core'
-import { createInterimTokenizer } from '../workers/deps/interim-tokenizer'
+import { readModelBytes, readModelDir } from '@edgeclip/core/node'
 import { OnnxTextTower } from '../workers/edge-tower'
 import type { NodeModel } from './node-deps'
 import type { ModelSource } from './node-settings'
@@ -22,53 +22,55 @@ export interface LoadNodeModelOptions {
   maxBatchSize?: number
 }
 
-async function fixtureFiles(source: ModelSource): Promise<{ vocabPath: string; modelPath: string }> {
-  if (source.dir) {
-    return { vocabPath: join(source.dir, 'vocab.txt'), modelPath: join(source.dir, 'onnx/text_model.onnx') }
-  }
-  // The fixture is generated, not committed; build it on demand like `wrangler dev` does.
-  const { writeFixtureFiles } = await import('../workers/fixture/write-fixture-files')
-  const written = await writeFixtureFiles()
-  return { vocabPath: written.vocabPath, modelPath: written.modelPath }
+interface ModelFilesFound {
+  spec: ModelSpec
+  vocab: string
+  /** Undefined when the directory has no text tower: every text then goes to the backend. */
+  textModelPath: string | undefined
 }
 
-async function modelFiles(source: ModelSource, spec: ModelSpec, variant: OnnxVariant) {
-  if (source.kind === 'fixture') return fixtureFiles(source)
-  const file = spec.onnx.textFiles[variant]
-  if (!file) throw new Error(`${spec.id} has no ${variant} text model.`)
-  return { vocabPath: join(source.dir, 'vocab.txt'), modelPath: join(source.dir, file.path) }
+async function findModelFiles(source: ModelSource, variant: OnnxVariant): Promise<ModelFilesFound> {
+  if (source.kind === 'dir' || source.dir) {
+    const spec = source.kind === 'fixture' ? fixtureModelSpec : defaultModelSpec
+    const found = await readModelDir(source.dir!, spec, source.kind === 'fixture' ? 'fp32' : variant)
+    return { spec, vocab: found.vocab, textModelPath: found.textModelPath }
+  }
+  // The fixture is generated, not committed; build it on demand as `wrangler dev` does.
+  const { writeFixtureFiles } = await import('../workers/fixture/write-fixture-files')
+  const written = await writeFixtureFiles()
+  return {
+    spec: fixtureModelSpec,
+    vocab: await readFile(written.vocabPath, 'utf8'),
+    textModelPath: written.modelPath,
+  }
 }
 
 export async function loadNodeModel(
   source: ModelSource,
   options: LoadNodeModelOptions = {},
 ): Promise<NodeModel> {
-  const spec = source.kind === 'fixture' ? fixtureModelSpec : defaultModelSpec
-  const { vocabPath, modelPath } = await modelFiles(source, spec, options.variant ?? 'fp32')
-  const vocab = await readFile(vocabPath, 'utf8').catch((error: unknown) => {
-    throw new Error(
-      `Cannot read the vocab at ${vocabPath}; fetch the model with \`pnpm edgeclip model fetch\` or set EDGECLIP_MODEL=fixture.`,
-      { cause: error },
-    )
-  })
+  const { spec, vocab, textModelPath } = await findModelFiles(source, options.variant ?? 'fp32')
+  const tokenizer = WordPieceTokenizer.fromVocab(vocab, spec.tokenizer)
   let loading: Promise<TextTower> | undefined
-  const edgeTower = () => {
-    loading ??= (async () => {
-      const session = await createOnnxNodeSession(new Uint8Array(await readFile(modelPath)))
-      return new OnnxTextTower(
-        session,
-        spec,
-        options.maxBatchSize ? { maxBatchSize: options.maxBatchSize } : {},
-      )
-    })().catch((error: unknown) => {
-      loading = undefined
-      throw error
-    })
-    return loading
-  }
+  const edgeTower = textModelPath
+    ? () => {
+        loading ??= (async () => {
+          const session = await createOnnxNodeSession(await readModelBytes(textModelPath))
+          return new OnnxTextTower(
+            session,
+            spec,
+            options.maxBatchSize ? { maxBatchSize: options.maxBatchSize } : {},
+          )
+        })().catch((error: unknown) => {
+          loading = undefined
+          throw error
+        })
+        return loading
+      }
+    : undefined
   return {
     spec,
-    tokenizer: createInterimTokenizer(vocab, spec.tokenizer),
+    tokenizer,
     edgeTower,
     async release() {
       if (loading) await (await loading.catch(() => undefined))?.release()

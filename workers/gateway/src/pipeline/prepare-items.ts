@@ -38,7 +38,7 @@ export async function prepareItems(
       }
     }),
   )
-  const images = await timings.measure('image', () =>
+  const resolveImages = () =>
     Promise.all(
       items.map(async (item, index) => {
         if (item.kind !== 'image') return undefined
@@ -53,8 +53,10 @@ export async function prepareItems(
           throw atInput(error, index, single)
         }
       }),
-    ),
-  )
+    )
+  const images = items.some((item) => item.kind === 'image')
+    ? await timings.measure('image', resolveImages)
+    : items.map(() => undefined)
   return timings.measure('cache', () =>
     Promise.all(
       items.map(async (_item, index): Promise<PreparedItem> => {
