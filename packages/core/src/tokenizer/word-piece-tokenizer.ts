@@ -140,8 +140,11 @@ export class WordPieceTokenizer {
       return
     }
     const pieces = this.#computeWordPieces(word)
-    if (this.#wordCache.size >= wordCacheLimit) this.#wordCache.clear()
-    this.#wordCache.set(word, pieces)
+    // Over-long words are [UNK] at once and would only bloat the cache.
+    if (word.length <= this.spec.maxInputCharsPerWord) {
+      if (this.#wordCache.size >= wordCacheLimit) this.#wordCache.clear()
+      this.#wordCache.set(word, pieces)
+    }
     for (const id of pieces) output.push(id)
   }
 
