@@ -1,5 +1,6 @@
 // Every error status the API documents, triggered for real through the Node gateway over HTTP.
 import { fixtureModelSpec } from '@edgeclip/core'
+import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dataUri, solidPng } from './support/png'
 import { type ProtocolBackend, startProtocolBackend } from './support/protocol-backend'
@@ -92,6 +93,14 @@ describe('error statuses', () => {
       403,
       'key_revoked',
     )
+    // The OpenAI client maps the same responses onto its own error classes.
+    const client = new OpenAI({ apiKey: key, baseURL: `${authed.url}/v1`, maxRetries: 0 })
+    const error = await client.embeddings
+      .create({ model: 'jina-clip-v1', input: 'x' })
+      .catch((caught) => caught)
+    expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError)
+    expect(error).toMatchObject({ status: 403, code: 'key_revoked' })
+    expect(error.requestID).toBeTruthy()
   })
 
   it('429 with retry-after past the key request limit', async () => {
