@@ -144,6 +144,26 @@ describe('createGatewayApp', () => {
     expect(text).not.toContain('secret internals')
   })
 
+  it('answers CORS preflights without a key and exposes the edgeclip headers', async () => {
+    const { keyStore } = await keyStoreWith()
+    const app = appWith(fakeDeps({ keyStore }))
+    const preflight = await app.request('/v1/embeddings', {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization')
+    const response = await app.request('/v1/embeddings', {
+      ...post({ input: 'a' }),
+      headers: { origin: 'https://app.example' },
+    })
+    expect(response.headers.get('access-control-expose-headers')).toContain('x-edgeclip-route')
+  })
+
   it('lists the model with its limits and reports health and readiness', async () => {
     const app = appWith(fakeDeps())
     const models = (await (await app.request('/v1/models')).json()) as { data: Record<string, unknown>[] }

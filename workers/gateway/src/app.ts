@@ -3,6 +3,7 @@ import { EdgeclipError } from '@edgeclip/core'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
 import type { GatewayConfig } from './config'
 import type { AppEnv } from './env'
 import { bearerKeyAuth } from './middleware/auth'
@@ -39,6 +40,26 @@ export function createGatewayApp({ getDeps, config }: GatewayAppOptions): Gatewa
   )
 
   app.use('*', requestId())
+  // Bearer keys, no cookies: any origin may call the API from a browser with its own key.
+  app.use(
+    '/v1/*',
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposeHeaders: [
+        'x-request-id',
+        'x-edgeclip-route',
+        'x-edgeclip-cache',
+        'x-edgeclip-cache-status',
+        'server-timing',
+        'retry-after',
+        'x-ratelimit-limit',
+        'x-ratelimit-remaining',
+      ],
+      maxAge: 86_400,
+    }),
+  )
   app.use('*', async function gatewayContext(context, next) {
     const timings = new StageTimings()
     context.set('timings', timings)
