@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { hashApiKey } from '@edgeclip/core'
 import { SqliteKeyStore } from '@edgeclip/gateway/adapters/node'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type CommandIo, resolveDataDir, runKeysCommand } from './keys'
+import type { CommandIo } from '../command'
+import { resolveDataDir, runKeysCommand } from './keys'
 
 describe('edgeclip keys', () => {
   let dataDir: string

@@ -5,14 +5,8 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createApiKey } from '@edgeclip/core'
-import { SqliteKeyStore } from '@edgeclip/gateway/adapters/node'
-
-export interface CommandIo {
-  stdout: (text: string) => void
-  stderr: (text: string) => void
-  env: Record<string, string | undefined>
-  cwd: string
-}
+import type { SqliteKeyStore } from '@edgeclip/gateway/adapters/node'
+import { type Command, type CommandIo, isUsageError, resolveUserPath, UsageError } from '../command'
 
 export const keysUsage = `usage:
   edgeclip keys create --name NAME [--rpm N] [--tpm N]   print a new key (shown once)
@@ -20,8 +14,6 @@ export const keysUsage = `usage:
   edgeclip keys revoke ID                                 refuse a key from now on
 
 The store is <EDGECLIP_DATA_DIR>/keys.sqlite (default: .edgeclip at the workspace root).`
-
-class UsageError extends Error {}
 
 /** Runs the command; returns the process exit code (0 ok, 1 failed, 2 usage). */
 export async function runKeysCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -43,7 +35,7 @@ export async function runKeysCommand(argv: readonly string[], io: CommandIo): Pr
         throw new UsageError(`unknown keys action "${action}"`)
     }
   } catch (error) {
-    if (error instanceof UsageError || isParseArgsError(error)) {
+    if (isUsageError(error)) {
       io.stderr(`edgeclip keys: ${(error as Error).message}\n${keysUsage}\n`)
       return 2
     }
@@ -53,10 +45,8 @@ export async function runKeysCommand(argv: readonly string[], io: CommandIo): Pr
 
 /** EDGECLIP_DATA_DIR (relative to where the command was run), else `.edgeclip` at the workspace root. */
 export function resolveDataDir(io: Pick<CommandIo, 'env' | 'cwd'>): string {
-  // pnpm runs package scripts inside the package; INIT_CWD is where the user typed the command.
-  const invokedFrom = io.env.INIT_CWD ?? io.cwd
-  if (io.env.EDGECLIP_DATA_DIR) return resolve(invokedFrom, io.env.EDGECLIP_DATA_DIR)
-  return join(workspaceRoot(io.cwd) ?? invokedFrom, '.edgeclip')
+  if (io.env.EDGECLIP_DATA_DIR) return resolveUserPath(io, io.env.EDGECLIP_DATA_DIR)
+  return join(workspaceRoot(io.cwd) ?? resolveUserPath(io, '.'), '.edgeclip')
 }
 
 function workspaceRoot(from: string): string | undefined {
@@ -67,6 +57,9 @@ function workspaceRoot(from: string): string | undefined {
 }
 
 async function withStore<T>(io: CommandIo, work: (store: SqliteKeyStore) => Promise<T>): Promise<T> {
+  // Loaded on use: the gateway's Node adapters (Redis client, SQLite) cost every other command
+  // most of a second of startup otherwise.
+  const { SqliteKeyStore } = await import('@edgeclip/gateway/adapters/node')
   const store = new SqliteKeyStore(resolveDataDir(io))
   try {
     return await work(store)
@@ -147,7 +140,9 @@ function positiveInteger(flag: string, value: string | undefined): number | unde
   return Number(value)
 }
 
-function isParseArgsError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')
+export const keysCommand: Command = {
+  name: 'keys',
+  summary: 'keys create|list|revoke: manage the Node gateway API keys',
+  usage: keysUsage,
+  run: runKeysCommand,
 }
