@@ -218,6 +218,8 @@ describe('embedRequest', () => {
       deps,
     )
     expect(outcome.body.data[1]!.embedding).toEqual(outcome.body.data[0]!.embedding)
+    const lenient = await run({ input: [{ image: `data:application/octet-stream;base64,${PNG_1X1}` }] }, deps)
+    expect(lenient.body.data).toHaveLength(1)
     expect((deps.backend as RecordingBackend).calls[0]).toHaveLength(1)
   })
 })

@@ -46,7 +46,9 @@ function checkInlineImage(bytes: Uint8Array, declaredType: string, options: Reso
       { status: 422, code: 'unsupported_image' },
     )
   }
-  if (declaredType && declaredType !== header.mimeType) {
+  // Only a specific image type can disagree; `image/jpg` is a common spelling of image/jpeg.
+  const declared = declaredType === 'image/jpg' ? 'image/jpeg' : declaredType
+  if (declared.startsWith('image/') && declared !== header.mimeType) {
     throw new EdgeclipError(`the data URI says ${declaredType} but the bytes are ${header.mimeType}.`, {
       status: 422,
       code: 'image_type_mismatch',
