@@ -5,6 +5,7 @@ import { rename, rm, stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { hubFetch, type LinkedFile } from './hub-request'
 import { sha256File } from './manifest'
 import { ModelStoreError } from './model-store-error'
 
@@ -50,11 +51,12 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   const partial = `${options.destination}.partial`
   let failures = 0
   let reachedServer = false
+  const linked: LinkedFile = {}
   for (;;) {
     options.signal?.throwIfAborted()
-    const attempt = await attemptDownload(options, partial)
+    const attempt = await attemptDownload(options, partial, linked)
     if (attempt.kind === 'not_found') return undefined
-    if (attempt.kind === 'complete') return finish(options, partial)
+    if (attempt.kind === 'complete') return finish(options, partial, linked)
     if (!attempt.connectError) reachedServer = true
     failures = attempt.progressed ? 0 : failures + 1
     if (failures > options.maxRetries) {
@@ -77,7 +79,11 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   }
 }
 
-async function attemptDownload(options: DownloadFileOptions, partial: string): Promise<Attempt> {
+async function attemptDownload(
+  options: DownloadFileOptions,
+  partial: string,
+  linked: LinkedFile,
+): Promise<Attempt> {
   const offset = await fileSize(partial)
   const controller = new AbortController()
   const onAbort = () => controller.abort(options.signal?.reason)
@@ -91,12 +97,11 @@ async function attemptDownload(options: DownloadFileOptions, partial: string): P
   try {
     let response: Response
     try {
-      response = await options.fetch(options.url, {
-        headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
-        signal: controller.signal,
-      })
+      const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {}
+      response = await hubFetch(options.fetch, options.url, { headers, signal: controller.signal }, linked)
     } catch (error) {
       options.signal?.throwIfAborted()
+      if (error instanceof ModelStoreError) throw error
       return {
         kind: 'retry',
         reason: describe(error),
@@ -182,21 +187,29 @@ async function attemptDownload(options: DownloadFileOptions, partial: string): P
   }
 }
 
-async function finish(options: DownloadFileOptions, partial: string): Promise<DownloadedFile> {
+async function finish(
+  options: DownloadFileOptions,
+  partial: string,
+  linked: LinkedFile,
+): Promise<DownloadedFile> {
   const size = await fileSize(partial)
-  if (options.expectedSize !== undefined && size !== options.expectedSize) {
+  // The spec pins some files; for the rest the hub's LFS pointer (X-Linked-*) still says what to expect.
+  const expectedSize = options.expectedSize ?? linked.size
+  if (expectedSize !== undefined && size !== expectedSize) {
     await rm(partial, { force: true })
     throw new ModelStoreError(
-      `${options.url} has ${size} bytes, expected ${options.expectedSize}; deleted it, run again`,
+      `${options.url} has ${size} bytes, expected ${expectedSize}; deleted the download, run again`,
       'size_mismatch',
     )
   }
   const sha256 = await sha256File(partial)
-  if (options.expectedSha256 !== undefined && sha256 !== options.expectedSha256) {
+  const expectedSha256 = options.expectedSha256 ?? linked.sha256
+  if (expectedSha256 !== undefined && sha256 !== expectedSha256) {
     await rm(partial, { force: true })
+    const source = options.expectedSha256 === undefined ? "the hub's X-Linked-Etag" : 'the model spec'
     throw new ModelStoreError(
-      `sha256 of ${options.url} is ${sha256}, expected ${options.expectedSha256}; deleted the download. ` +
-        'Run again; if it repeats, the file at this revision differs from the one the spec pins.',
+      `sha256 of ${options.url} is ${sha256}, ${source} says ${expectedSha256}; deleted the download. ` +
+        'Run again; if it repeats, the file served at this revision is not the expected one.',
       'checksum_mismatch',
     )
   }

@@ -9,6 +9,8 @@ export interface HubFileBehaviour {
   dropTimes?: number
   /** Answer 200 with the whole file even to a Range request. */
   ignoreRange?: boolean
+  /** Answer like the hub for an LFS file: 302 to /cdn/… with these X-Linked-Etag/X-Linked-Size headers. */
+  lfs?: { sha256: string; size: number }
 }
 
 export interface HubRequest {
@@ -22,6 +24,8 @@ export interface HubServer {
   close(): Promise<void>
 }
 
+const cdnPrefix = '/cdn'
+
 export async function startHubServer(
   files: ReadonlyMap<string, Uint8Array>,
   behaviours: Record<string, HubFileBehaviour> = {},
@@ -29,9 +33,22 @@ export async function startHubServer(
   const requests: HubRequest[] = []
   const drops = new Map<string, number>()
   const server: Server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://hub').pathname)
+    const requestPath = decodeURIComponent(new URL(request.url ?? '/', 'http://hub').pathname)
     const range = request.headers.range
-    requests.push({ path, range })
+    requests.push({ path: requestPath, range })
+    const fromCdn = requestPath.startsWith(cdnPrefix)
+    const path = fromCdn ? requestPath.slice(cdnPrefix.length) : requestPath
+    const lfs = behaviours[path]?.lfs
+    if (lfs !== undefined && !fromCdn) {
+      response
+        .writeHead(302, {
+          location: `${cdnPrefix}${path}?signature=abc`,
+          'x-linked-etag': `"${lfs.sha256}"`,
+          'x-linked-size': String(lfs.size),
+        })
+        .end()
+      return
+    }
     const body = files.get(path)
     if (body === undefined) {
       response.writeHead(404).end('Entry not found')

@@ -170,6 +170,31 @@ describe('fetchModel', () => {
     expect(sha256(await readFile(join(dir, 'onnx/text_model.onnx')))).toBe(sha256(textModel))
   })
 
+  it('follows the hub to its CDN, resuming there, and checks the sha256 the hub links', async () => {
+    const textPath = urlPath('onnx/text_model.onnx')
+    const lfs = { sha256: sha256(textModel), size: textModel.length }
+    const server = await startHub(served(), { [textPath]: { lfs, dropAfterBytes: 100_000 } })
+    await fetchModel({ spec, dir, endpoint: server.endpoint, towers: ['text'], ...fastRetries })
+
+    expect(sha256(await readFile(join(dir, 'onnx/text_model.onnx')))).toBe(lfs.sha256)
+    const cdnRanges = server.requests
+      .filter((request) => request.path === `/cdn${textPath}`)
+      .map((r) => r.range)
+    expect(cdnRanges).toEqual([undefined, 'bytes=100000-'])
+  })
+
+  it('rejects a download that differs from the sha256 the hub links', async () => {
+    const textPath = urlPath('onnx/text_model.onnx')
+    const lfs = { sha256: sha256(textModelFp16), size: textModel.length }
+    const { endpoint } = await startHub(served(), { [textPath]: { lfs } })
+    const error = await fetchModel({ spec, dir, endpoint, towers: ['text'] }).catch(
+      (caught: unknown) => caught,
+    )
+    expect(error).toMatchObject({ code: 'checksum_mismatch' })
+    expect((error as Error).message).toContain(`X-Linked-Etag says ${lfs.sha256}`)
+    expect(existsSync(join(dir, 'onnx/text_model.onnx'))).toBe(false)
+  })
+
   it('deletes a file whose sha256 differs from the spec and says so', async () => {
     const corrupted = new Uint8Array(vocab)
     corrupted[0] = 0x21
