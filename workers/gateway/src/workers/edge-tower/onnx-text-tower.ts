@@ -1,4 +1,5 @@
-// The edge text tower: token ids in, one float32 row per text out, on ONNX Runtime Web.
+// A text tower over any ONNX session (ORT Web on Workers, onnxruntime-node on the Node host):
+// token ids in, one float32 row per text out.
 import type { ModelSpec, OnnxSession, TextTower, TowerRunOptions } from '@edgeclip/core'
 
 function l2Normalize(row: Float32Array): Float32Array {
