@@ -1,35 +1,7 @@
-// The gateway's Cloudflare Workers entry: one Hono app per isolate over deps from the bindings.
-
-import { isEdgeclipError } from '@edgeclip/core'
-import type { ExecutionContext } from 'hono'
+// The gateway's Cloudflare Workers entry (wrangler.jsonc `main`).
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm'
-import { createGatewayApp, type GatewayApp } from '../app'
-import { buildIsolateDeps, workersConfig, workersGetDeps } from './deps'
-import type { WorkersEnv } from './env'
+import { createWorkersHandler } from './workers-handler'
 
 export { RateLimiterDurableObject } from '../adapters/workers'
 
-// Bindings are fixed for an isolate's life (a deploy starts new isolates), so the first
-// request's env builds the app; nothing runs at startup.
-let app: GatewayApp | undefined
-
-function appFor(env: WorkersEnv): GatewayApp {
-  if (app) return app
-  const config = workersConfig(env)
-  app = createGatewayApp({ config, getDeps: workersGetDeps(() => buildIsolateDeps(env, config, ortWasm)) })
-  return app
-}
-
-export default {
-  async fetch(request: Request, env: WorkersEnv, context: ExecutionContext): Promise<Response> {
-    let gateway: GatewayApp
-    try {
-      gateway = appFor(env)
-    } catch (error) {
-      // A bad var (EDGECLIP_EDGE_MAX_TOKENS=abc) answers in the API's error shape, not as a crash.
-      if (!isEdgeclipError(error)) throw error
-      return Response.json(error.toBody(), { status: error.status })
-    }
-    return gateway.fetch(request, env, context)
-  },
-}
+export default createWorkersHandler(ortWasm)
