@@ -7,6 +7,8 @@ export interface HubFileBehaviour {
   /** Destroy the socket after this many body bytes, for the first `dropTimes` requests. */
   dropAfterBytes?: number
   dropTimes?: number
+  /** Send this many body bytes, then nothing more (the socket stays open), on the first request. */
+  stallAfterBytes?: number
   /** Answer 200 with the whole file even to a Range request. */
   ignoreRange?: boolean
   /** Answer like the hub for an LFS file: 302 to /cdn/… with these X-Linked-Etag/X-Linked-Size headers. */
@@ -32,6 +34,7 @@ export async function startHubServer(
 ): Promise<HubServer> {
   const requests: HubRequest[] = []
   const drops = new Map<string, number>()
+  const stalled = new Set<string>()
   const server: Server = createServer((request, response) => {
     const requestPath = decodeURIComponent(new URL(request.url ?? '/', 'http://hub').pathname)
     const range = request.headers.range
@@ -69,6 +72,11 @@ export async function startHubServer(
       })
     } else {
       response.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes' })
+    }
+    if (behaviour.stallAfterBytes !== undefined && !stalled.has(path)) {
+      stalled.add(path)
+      response.write(body.subarray(start, start + behaviour.stallAfterBytes))
+      return
     }
     const dropped = drops.get(path) ?? 0
     if (behaviour.dropAfterBytes !== undefined && dropped < (behaviour.dropTimes ?? 1)) {

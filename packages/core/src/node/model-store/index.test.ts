@@ -195,6 +195,37 @@ describe('fetchModel', () => {
     expect(existsSync(join(dir, 'onnx/text_model.onnx'))).toBe(false)
   })
 
+  it('abandons a stalled connection and resumes it', async () => {
+    const textPath = urlPath('onnx/text_model.onnx')
+    const server = await startHub(served(), { [textPath]: { stallAfterBytes: 64_000 } })
+    await fetchModel({
+      spec,
+      dir,
+      endpoint: server.endpoint,
+      towers: ['text'],
+      idleTimeoutMs: 300,
+      ...fastRetries,
+    })
+
+    expect(sha256(await readFile(join(dir, 'onnx/text_model.onnx')))).toBe(sha256(textModel))
+    const ranges = server.requests
+      .filter((request) => request.path === textPath)
+      .map((request) => request.range)
+    expect(ranges).toEqual([undefined, 'bytes=64000-'])
+  })
+
+  it('accepts a partial file that is already whole (416 to its Range request)', async () => {
+    const server = await startHub()
+    await fetchModel({ spec, dir, endpoint: server.endpoint, towers: [] })
+    await mkdir(join(dir, 'onnx'), { recursive: true })
+    await writeFile(join(dir, 'onnx/text_model.onnx.partial'), textModel)
+    const result = await fetchModel({ spec, dir, endpoint: server.endpoint, towers: ['text'] })
+
+    expect(result.downloaded).toEqual(['onnx/text_model.onnx'])
+    expect(server.requests.at(-1)?.range).toBe(`bytes=${textModel.length}-`)
+    expect((await readManifest(dir))?.files['onnx/text_model.onnx']?.sha256).toBe(sha256(textModel))
+  })
+
   it('deletes a file whose sha256 differs from the spec and says so', async () => {
     const corrupted = new Uint8Array(vocab)
     corrupted[0] = 0x21
