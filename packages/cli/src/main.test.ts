@@ -155,7 +155,7 @@ describe('edgeclip model fetch', () => {
       dir,
       revision: fixtureModelSpec.revision,
       variant: 'fp32',
-      downloaded: ['vocab.txt', 'onnx/text_model.onnx', 'onnx/vision_model.onnx'],
+      downloaded: ['onnx/text_model.onnx', 'onnx/vision_model.onnx', 'vocab.txt'],
     })
     expect(result.stderr).toContain('onnx/text_model.onnx: done (68.4 KiB)')
     expect(await readFile(join(dir, 'onnx/vision_model.onnx'))).toEqual(files.get('onnx/vision_model.onnx'))

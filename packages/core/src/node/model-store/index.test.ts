@@ -239,12 +239,14 @@ describe('fetchModel', () => {
     expect(existsSync(join(dir, 'vocab.txt.partial'))).toBe(false)
   })
 
-  it('fails clearly on a 404 for a required file', async () => {
+  it('fails clearly on a 404 for a required file, leaving vocab.txt absent until all towers are in', async () => {
     const { endpoint } = await startHub(served({ 'onnx/vision_model.onnx': undefined }))
     await expect(fetchModel({ spec, dir, endpoint })).rejects.toMatchObject({
       code: 'not_found',
       message: expect.stringContaining('onnx/vision_model.onnx'),
     })
+    expect(existsSync(join(dir, 'onnx/text_model.onnx'))).toBe(true)
+    expect(existsSync(join(dir, 'vocab.txt'))).toBe(false)
   })
 
   it('gives up after a few drops that bring no bytes', async () => {

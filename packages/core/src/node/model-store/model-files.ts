@@ -28,15 +28,17 @@ export function modelFiles(
   variant: OnnxVariant,
   towers: readonly Modality[] = ['text', 'image'],
 ): ModelFileEntry[] {
-  const entries: ModelFileEntry[] = spec.supportFiles.map((file) => ({
-    ...file,
-    required: file.path === vocabFileName,
-    role: file.path === vocabFileName ? 'vocab' : 'support',
-  }))
-  if (towers.includes('text'))
+  const entries: ModelFileEntry[] = spec.supportFiles
+    .filter((file) => file.path !== vocabFileName)
+    .map((file) => ({ ...file, required: false, role: 'support' }))
+  if (towers.includes('text')) {
     entries.push({ ...towerFile(spec, 'text', variant), required: true, role: 'text-model' })
+  }
   if (towers.includes('image')) {
     entries.push({ ...towerFile(spec, 'image', variant), required: true, role: 'vision-model' })
   }
+  // vocab.txt comes last: scripts (pnpm start) take its presence to mean a finished download.
+  const vocab = spec.supportFiles.find((file) => file.path === vocabFileName)
+  entries.push({ ...(vocab ?? { path: vocabFileName }), required: true, role: 'vocab' })
   return entries
 }
