@@ -220,6 +220,40 @@ describe('edgeclip preprocess', () => {
     }
   })
 
+  const referencePath = resolve(cliDir, '../../../shared/data/images/REFERENCE_PREPROCESS_224.json')
+  it.skipIf(!existsSync(referencePath))(
+    'matches Pillow reference values for shared test images',
+    async () => {
+      interface Reference {
+        channel_mean: number[]
+        samples_c_y_x: Record<string, number>
+      }
+      const references = JSON.parse(await readFile(referencePath, 'utf8')) as {
+        images: Record<string, Reference>
+      }
+      const size = jinaClipV1.image.size
+      for (const name of ['camera.png', 'palette_color.png']) {
+        const reference = references.images[name] as Reference
+        const out = join(workDir, `${name}.bin`)
+        const result = await runCli(['preprocess', join(referencePath, '..', name), '--out', out])
+        expect(result.code, result.stderr).toBe(0)
+        const bytes = await readFile(out)
+        const value = (channel: number, y: number, x: number) =>
+          bytes.readFloatLE(((channel * size + y) * size + x) * 4)
+        for (const [key, expected] of Object.entries(reference.samples_c_y_x)) {
+          const [channel, y, x] = key.split(',').map(Number) as [number, number, number]
+          expect(value(channel, y, x), `${name} ${key}`).toBeCloseTo(expected, 4)
+        }
+        reference.channel_mean.forEach((expected, channel) => {
+          let sum = 0
+          for (let index = 0; index < size * size; index++)
+            sum += bytes.readFloatLE((channel * size * size + index) * 4)
+          expect(sum / (size * size), `${name} mean of channel ${channel}`).toBeCloseTo(expected, 4)
+        })
+      }
+    },
+  )
+
   it('answers a file that is not an image with a clear error', async () => {
     await writeFile(join(workDir, 'not-an-image.png'), 'hello')
     const result = await runCli(['preprocess', 'not-an-image.png', '--out', 'x.bin'], { INIT_CWD: workDir })
