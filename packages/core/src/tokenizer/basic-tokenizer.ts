@@ -57,7 +57,9 @@ function normalizeUnicode(text: string, options: BasicTokenizerOptions): string 
     index += width
   }
   let normalized = parts.join('')
-  if (options.lowercase) normalized = normalized.toLowerCase()
+  // HF's Rust tokenizers (what BertTokenizerFast and so the model's reference embeddings use) lowercase
+  // char by char: a capital sigma is always σ. toLowerCase() alone would write a word-final ς.
+  if (options.lowercase) normalized = normalized.replaceAll('Σ', 'σ').toLowerCase()
   if (options.stripAccents) normalized = normalized.normalize('NFD').replace(nonSpacingMarks, '')
   return normalized
 }

@@ -205,6 +205,13 @@ describe.skipIf(!hasSharedVocab)('WordPieceTokenizer with bert-base-uncased voca
       expect(tokenizer.encode(text).ids, JSON.stringify(text)).toEqual(reference(text))
   })
 
+  it('lowercases a capital sigma to σ even at the end of a word, as HF tokenizers (Rust) does', () => {
+    // Python's BertTokenizer and tokenizers.js write a final ς here; the fast tokenizer, used for the
+    // model's reference embeddings, does not.
+    expect(tokenizer.tokenize('ΟΔΟΣ Σ')).toEqual(tokenizer.tokenize('οδοσ σ'))
+    expect(tokenizer.tokenize('ς')).toEqual(['ς'])
+  })
+
   it('equals the reference BERT tokenizer on 400 seeded random strings', () => {
     const random = mulberry32(20_261_128)
     for (let round = 0; round < 400; round++) {
