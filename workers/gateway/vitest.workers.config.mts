@@ -23,6 +23,8 @@ export default defineConfig({
     // One isolate for every file (each test makes its own keys and texts): ORT and the Worker
     // load once instead of per file, which is most of this suite's time.
     isolate: false,
+    // Files share the R2 bucket (the real model's keys are fixed by its revision): one at a time.
+    fileParallelism: false,
     globalSetup: ['test/workers/support/global-setup.ts'],
   },
 })
