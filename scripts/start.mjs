@@ -16,8 +16,10 @@ const backendPort = env.BACKEND_PORT || '8788'
 const host = env.HOST || '127.0.0.1'
 const secret = env.BACKEND_SECRET || randomBytes(32).toString('base64url')
 const fixture = env.EDGECLIP_MODEL === 'fixture'
-const modelDir =
-  env.EDGECLIP_MODEL_DIR || join(env.EDGECLIP_DATA_DIR || './.edgeclip', 'models', 'jina-clip-v1')
+// Children run inside their packages (pnpm --filter), so every path they get is absolute.
+const callerDir = env.INIT_CWD || process.cwd()
+const dataDir = resolve(callerDir, env.EDGECLIP_DATA_DIR || './.edgeclip')
+const modelDir = resolve(callerDir, env.EDGECLIP_MODEL_DIR || join(dataDir, 'models', 'jina-clip-v1'))
 const authOff = /^(off|false|0|no)$/i.test(env.EDGECLIP_AUTH ?? '')
 const pnpm = process.platform === 'win32' ? 'pnpm.cmd' : 'pnpm'
 
@@ -108,7 +110,12 @@ if (!fixture && !existsSync(join(modelDir, 'vocab.txt'))) {
   }
 }
 
-const shared = { ...env, BACKEND_SECRET: secret, ...(fixture ? {} : { EDGECLIP_MODEL_DIR: modelDir }) }
+const shared = {
+  ...env,
+  BACKEND_SECRET: secret,
+  EDGECLIP_DATA_DIR: dataDir,
+  ...(fixture && !env.EDGECLIP_MODEL_DIR ? {} : { EDGECLIP_MODEL_DIR: modelDir }),
+}
 supervise(
   'backend',
   run('backend', ['--filter', '@edgeclip/gpu-backend', 'start'], {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_BACKEND_URL, DEFAULT_PORT, readNodeSettings } from '.'
 
@@ -7,10 +8,10 @@ describe('readNodeSettings', () => {
     expect(settings).toMatchObject({
       port: DEFAULT_PORT,
       host: '127.0.0.1',
-      dataDir: './.edgeclip',
+      dataDir: resolve('.edgeclip'),
       auth: true,
       backendUrl: DEFAULT_BACKEND_URL,
-      model: { kind: 'dir', dir: './.edgeclip/models/jina-clip-v1' },
+      model: { kind: 'dir', dir: resolve('.edgeclip/models/jina-clip-v1') },
       edgeTower: true,
     })
     expect(settings.config.edgeMaxTokens).toBe(64)
@@ -28,6 +29,14 @@ describe('readNodeSettings', () => {
     expect([settings.auth, settings.backendUrl]).toEqual([false, undefined])
     expect(settings.config.edgeMaxTokens).toBe(128)
     expect(settings.config.defaultLimits).toEqual({ requestsPerMinute: 5, tokensPerMinute: 1_000_000 })
+  })
+
+  it('resolves relative paths against the directory pnpm was started from', () => {
+    const settings = readNodeSettings({ INIT_CWD: '/srv/app', EDGECLIP_MODEL_DIR: 'models/clip' })
+    expect([settings.dataDir, settings.model]).toEqual([
+      '/srv/app/.edgeclip',
+      { kind: 'dir', dir: '/srv/app/models/clip' },
+    ])
   })
 
   it('keeps auth on for anything but an explicit off', () => {

@@ -1,5 +1,6 @@
 // The Node host's settings, read from the environment once at startup. Bad values stop the
 // process with a message that names the variable, rather than surfacing at the first request.
+import { resolve } from 'node:path'
 import { defaultModelSpec } from '@edgeclip/core'
 import { type GatewayConfig, resolveGatewayConfig } from '../config'
 
@@ -49,17 +50,19 @@ function integer(env: Env, name: string, fallback: number, minimum = 0): number 
 const isOff = (value: string | undefined) => value !== undefined && /^(off|false|0|no)$/i.test(value)
 
 export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
-  const dataDir = env.EDGECLIP_DATA_DIR || './.edgeclip'
+  // `pnpm --filter` runs us inside the package; relative paths mean where the user typed the command.
+  const callerDir = env.INIT_CWD || process.cwd()
+  const dataDir = resolve(callerDir, env.EDGECLIP_DATA_DIR || './.edgeclip')
   const fixture = env.EDGECLIP_MODEL === 'fixture'
   if (env.EDGECLIP_MODEL && !fixture && env.EDGECLIP_MODEL !== defaultModelSpec.id) {
     throw new Error(
       `EDGECLIP_MODEL must be 'fixture' or '${defaultModelSpec.id}', got '${env.EDGECLIP_MODEL}'.`,
     )
   }
-  const modelDir = env.EDGECLIP_MODEL_DIR || undefined
+  const modelDir = env.EDGECLIP_MODEL_DIR ? resolve(callerDir, env.EDGECLIP_MODEL_DIR) : undefined
   const model: ModelSource = fixture
     ? { kind: 'fixture', ...(modelDir ? { dir: modelDir } : {}) }
-    : { kind: 'dir', dir: modelDir ?? `${dataDir}/models/${defaultModelSpec.id}` }
+    : { kind: 'dir', dir: modelDir ?? resolve(dataDir, 'models', defaultModelSpec.id) }
   const modal: ModalSettings | undefined = env.MODAL_APP
     ? { kind: 'function', appName: env.MODAL_APP, functionName: env.MODAL_FUNCTION || 'embed_batch' }
     : env.MODAL_URL
