@@ -10,6 +10,9 @@ export interface GatewayConfig {
   edgeMaxTokens: number
   /** Items per edge tower call; smaller batches pad less and keep memory flat on Workers. */
   edgeBatchSize: number
+  /** Edge batches that run at once per tower, and that may wait; past that, texts go to the backend (or 503). */
+  edgeMaxRunning: number
+  edgeMaxWaiting: number
   /** How long the gateway waits for one backend batch before answering 504. */
   backendTimeoutMs: number
   /** Limits for keys without their own, and for every caller when auth is off. */
@@ -28,6 +31,8 @@ export const defaultGatewayConfig: GatewayConfig = {
   // Placeholder until bench/ measures where the edge tower stops beating a backend round trip.
   edgeMaxTokens: 64,
   edgeBatchSize: 16,
+  edgeMaxRunning: 2,
+  edgeMaxWaiting: 64,
   backendTimeoutMs: 30_000,
   defaultLimits: { requestsPerMinute: 600, tokensPerMinute: 1_000_000 },
   maxImagePixels: 50_000_000,

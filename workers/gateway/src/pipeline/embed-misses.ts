@@ -4,6 +4,7 @@ import { type BackendItem, EdgeclipError } from '@edgeclip/core'
 import type { GatewayConfig } from '../config'
 import type { StageTimings } from '../middleware/timing'
 import type { GatewayDeps } from '../ports'
+import { EdgeQueueFullError, edgeQueueFor } from './edge-queue'
 import { inputParam } from './input-items'
 import type { PreparedItem } from './prepare-items'
 
@@ -17,7 +18,10 @@ export interface Miss {
 
 export interface EmbedMissesOptions {
   deps: Pick<GatewayDeps, 'spec' | 'edgeTower' | 'backend'>
-  config: Pick<GatewayConfig, 'edgeMaxTokens' | 'edgeBatchSize' | 'backendTimeoutMs'>
+  config: Pick<
+    GatewayConfig,
+    'edgeMaxTokens' | 'edgeBatchSize' | 'edgeMaxRunning' | 'edgeMaxWaiting' | 'backendTimeoutMs'
+  >
   timings: StageTimings
   single: boolean
   requestId?: string
@@ -42,14 +46,19 @@ function checkRow(vector: Float32Array, dimensions: number, source: string): Flo
 }
 
 async function runEdge(misses: readonly Miss[], options: EmbedMissesOptions): Promise<Float32Array[]> {
-  const tower = await options.deps.edgeTower!()
+  const loadTower = options.deps.edgeTower!
+  const queue = edgeQueueFor(loadTower, {
+    maxRunning: options.config.edgeMaxRunning,
+    maxWaiting: options.config.edgeMaxWaiting,
+  })
+  const tower = await loadTower()
   const batchSize = Math.max(1, Math.min(options.config.edgeBatchSize, tower.maxBatchSize))
   const rows: Float32Array[] = []
   for (let start = 0; start < misses.length; start += batchSize) {
     const batch = misses
       .slice(start, start + batchSize)
       .map(({ item }) => (item.kind === 'text' ? item.ids : []))
-    rows.push(...(await tower.embed(batch, { normalize: false })))
+    rows.push(...(await queue.run(() => tower.embed(batch, { normalize: false }))))
   }
   return rows.map((row) => checkRow(row, options.deps.spec.dimensions, 'the edge tower'))
 }
@@ -159,12 +168,16 @@ async function runEdgeOrFallBack(
     return { rows: await options.timings.measure('edge', () => runEdge(misses, options)), route: 'edge' }
   } catch (error) {
     if (error instanceof EdgeclipError) throw error
-    console.warn('edge tower failed; sending its texts to the backend:', error)
+    const busy = error instanceof EdgeQueueFullError
+    if (!busy) console.warn('edge tower failed; sending its texts to the backend:', error)
     if (!options.deps.backend) {
-      throw new EdgeclipError('The in-process text tower is unavailable and no GPU backend is configured.', {
+      const message = busy
+        ? 'The in-process text tower is busy and no GPU backend is configured; retry shortly.'
+        : 'The in-process text tower is unavailable and no GPU backend is configured.'
+      throw new EdgeclipError(message, {
         status: 503,
-        code: 'edge_unavailable',
-        retryAfter: 5,
+        code: busy ? 'edge_overloaded' : 'edge_unavailable',
+        retryAfter: busy ? 1 : 5,
         cause: error,
       })
     }

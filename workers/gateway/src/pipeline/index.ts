@@ -1,4 +1,5 @@
 export { dedupeKeys } from './dedupe'
+export { EdgeQueue, EdgeQueueFullError, edgeQueueFor } from './edge-queue'
 export { embedMisses, routeFor } from './embed-misses'
 export type { CacheHeader, EmbedContext, EmbedOutcome, RouteHeader } from './embed-request'
 export { embedRequest } from './embed-request'
