@@ -1,1 +1,2 @@
-export {}
+export type { HttpHandler, RunningHttpServer } from './http'
+export { freePort, startHttpServer } from './http'

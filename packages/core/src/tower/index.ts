@@ -1,3 +1,4 @@
+export { l2Normalize } from './normalize'
 export type {
   OnnxSession,
   OnnxSessionFactory,

@@ -1,0 +1,2 @@
+export type { HttpHandler, RunningHttpServer } from './start-http-server'
+export { freePort, startHttpServer } from './start-http-server'
