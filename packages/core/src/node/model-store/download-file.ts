@@ -1,9 +1,7 @@
 // One file over HTTP into `<destination>.partial`, resumed with Range after a dropped connection,
 // checked (size, sha256) and renamed into place.
-import { createWriteStream } from 'node:fs'
-import { rename, rm, stat } from 'node:fs/promises'
+import { open, rename, rm, stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { hubFetch, type LinkedFile } from './hub-request'
 import { sha256File } from './manifest'
@@ -154,19 +152,18 @@ async function attemptDownload(
     }
     const startedAt = bytesDone
     options.onProgress?.(bytesDone, bytesTotal)
+    // Each chunk is on disk before the next is read, so a dropped connection keeps every byte that
+    // arrived and the retry resumes after them (a stream pipeline would discard its queued writes).
+    const file = await open(partial, append ? 'a' : 'w')
     try {
-      await pipeline(
-        Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
-        async function* countBytes(source: AsyncIterable<Uint8Array>) {
-          for await (const chunk of source) {
-            resetIdle()
-            bytesDone += chunk.length
-            options.onProgress?.(bytesDone, bytesTotal)
-            yield chunk
-          }
-        },
-        createWriteStream(partial, { flags: append ? 'a' : 'w' }),
-      )
+      for await (const chunk of Readable.fromWeb(
+        response.body as import('node:stream/web').ReadableStream<Uint8Array>,
+      )) {
+        resetIdle()
+        await file.write(chunk)
+        bytesDone += chunk.length
+        options.onProgress?.(bytesDone, bytesTotal)
+      }
     } catch (error) {
       options.signal?.throwIfAborted()
       return {
@@ -175,6 +172,8 @@ async function attemptDownload(
         progressed: bytesDone > startedAt,
         connectError: false,
       }
+    } finally {
+      await file.close()
     }
     if (bytesTotal !== undefined && bytesDone < bytesTotal) {
       const reason = `connection closed at ${bytesDone} of ${bytesTotal} bytes`
