@@ -1,0 +1,233 @@
+// The client: one EdgeClip per gateway and key; embed() splits, retries and decodes.
+import { decodeEmbedding, type Encoding } from '../core/decode'
+import { EdgeClipSDKError } from '../core/errors'
+import { type ImageSource, imageToWire } from '../core/image-input'
+import { requestJSON, type TransportConfig } from '../core/request'
+import { runBatches } from '../core/run-batches'
+import type {
+  EmbedInput,
+  EmbedOptions,
+  EmbedResponse,
+  ModelInfo,
+  RequestOverrides,
+  Usage,
+} from '../core/types'
+import { isBrowser } from '../internal/runtime'
+import { VERSION } from '../version'
+import {
+  DEFAULT_MAX_BATCH_SIZE,
+  type EdgeClipOptions,
+  type ResolvedOptions,
+  resolveOptions,
+} from './client-options'
+import type { WireEmbeddingsResponse, WireModelList } from './wire'
+
+type FloatEncoding = 'float' | 'base64'
+type PackedEncoding = 'binary' | 'ubinary'
+const DEFAULT_ENCODING: Encoding = 'base64'
+
+/**
+ * @example
+ * const client = new EdgeClip({ baseURL: 'http://127.0.0.1:8787' })
+ * const [cat, photo] = (await client.embed(['a cat', { image: './cat.jpg' }])).embeddings
+ * console.log(cosineSimilarity(cat, photo))
+ */
+export class EdgeClip {
+  readonly baseURL: string
+  private readonly options: ResolvedOptions
+  private readonly transport: TransportConfig
+  private modelInfo: Promise<ModelInfo | undefined> | undefined
+
+  constructor(options: EdgeClipOptions = {}) {
+    this.options = resolveOptions(options)
+    this.baseURL = this.options.baseURL
+    const headers: Record<string, string> = { ...this.options.defaultHeaders }
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`
+    // Browsers would turn an unknown header into a CORS preflight the gateway does not allow.
+    if (!isBrowser()) headers['x-edgeclip-sdk'] = `js/${VERSION}`
+    this.transport = {
+      baseURL: this.options.baseURL,
+      fetch: this.options.fetch,
+      headers,
+      timeout: this.options.timeout,
+      maxRetries: this.options.maxRetries,
+    }
+  }
+
+  /** Texts and images in one call; one row per input, in order. */
+  embed(
+    inputs: EmbedInput | EmbedInput[],
+    options?: EmbedOptions & { encoding?: FloatEncoding },
+  ): Promise<EmbedResponse<Float32Array>>
+  embed(
+    inputs: EmbedInput | EmbedInput[],
+    options: EmbedOptions & { encoding: PackedEncoding },
+  ): Promise<EmbedResponse<Uint8Array>>
+  embed(
+    inputs: EmbedInput | EmbedInput[],
+    options?: EmbedOptions,
+  ): Promise<EmbedResponse<Float32Array | Uint8Array>>
+  async embed(
+    inputs: EmbedInput | EmbedInput[],
+    options: EmbedOptions = {},
+  ): Promise<EmbedResponse<Float32Array | Uint8Array>> {
+    const items = Array.isArray(inputs) ? inputs : [inputs]
+    if (items.length === 0) throw new EdgeClipSDKError('embed needs at least one input')
+    const encoding = options.encoding ?? DEFAULT_ENCODING
+    const batchSize = await this.batchSize(items.length, options)
+    const { rows, extras } = await runBatches(
+      items,
+      async (batch, signal) => this.embedBatch(batch, encoding, options, signal),
+      {
+        batchSize,
+        concurrency: this.options.maxConcurrency,
+        onProgress: options.onProgress,
+        signal: options.signal,
+      },
+    )
+    const usage: Usage = { promptTokens: 0, totalTokens: 0 }
+    for (const extra of extras) {
+      usage.promptTokens += extra.usage.promptTokens
+      usage.totalTokens += extra.usage.totalTokens
+    }
+    return {
+      embeddings: rows,
+      usage,
+      model: extras[0]?.model ?? '',
+      requestIDs: extras.flatMap((extra) => (extra.requestID ? [extra.requestID] : [])),
+    }
+  }
+
+  /** Texts only; a single text gives a single-row response. */
+  embedText(
+    texts: string | string[],
+    options?: EmbedOptions & { encoding?: FloatEncoding },
+  ): Promise<EmbedResponse<Float32Array>>
+  embedText(
+    texts: string | string[],
+    options: EmbedOptions & { encoding: PackedEncoding },
+  ): Promise<EmbedResponse<Uint8Array>>
+  embedText(
+    texts: string | string[],
+    options: EmbedOptions = {},
+  ): Promise<EmbedResponse<Float32Array | Uint8Array>> {
+    const list = Array.isArray(texts) ? texts : [texts]
+    return this.embed(
+      list.map((text) => ({ text })),
+      options,
+    )
+  }
+
+  /** URLs, data URIs, base64, Blob/File, bytes, or a file path on Node, Bun and Deno. */
+  embedImage(
+    images: ImageSource | ImageSource[],
+    options?: EmbedOptions & { encoding?: FloatEncoding },
+  ): Promise<EmbedResponse<Float32Array>>
+  embedImage(
+    images: ImageSource | ImageSource[],
+    options: EmbedOptions & { encoding: PackedEncoding },
+  ): Promise<EmbedResponse<Uint8Array>>
+  embedImage(
+    images: ImageSource | ImageSource[],
+    options: EmbedOptions = {},
+  ): Promise<EmbedResponse<Float32Array | Uint8Array>> {
+    const list = Array.isArray(images) ? images : [images]
+    return this.embed(
+      list.map((image) => ({ image })),
+      options,
+    )
+  }
+
+  /** The served model and its limits (GET /v1/models). */
+  async models(options: RequestOverrides = {}): Promise<ModelInfo> {
+    const { data } = await requestJSON<WireModelList>(this.transport, {
+      method: 'GET',
+      path: '/v1/models',
+      ...options,
+    })
+    const model = data.data?.[0]
+    if (!model?.id) throw new EdgeClipSDKError('GET /v1/models listed no model')
+    return {
+      id: model.id,
+      revision: model.revision ?? '',
+      dimensions: model.dimensions ?? 0,
+      maxTokens: model.max_tokens ?? 0,
+      maxInputs: model.max_inputs ?? DEFAULT_MAX_BATCH_SIZE,
+      modalities: model.modalities ?? [],
+    }
+  }
+
+  private async batchSize(count: number, options: EmbedOptions): Promise<number> {
+    if (this.options.maxBatchSize !== undefined) return this.options.maxBatchSize
+    // One input always fits; bigger jobs ask the server once what one call may carry.
+    if (count <= 1) return 1
+    this.modelInfo ??= this.models({ signal: options.signal as AbortSignal }).catch(() => {
+      // A gateway without the route (or a failed lookup) gets the documented default.
+      this.modelInfo = undefined
+      return undefined
+    })
+    const limit = (await this.modelInfo)?.maxInputs
+    return limit !== undefined && limit > 0 ? limit : DEFAULT_MAX_BATCH_SIZE
+  }
+
+  private async embedBatch(
+    batch: EmbedInput[],
+    encoding: Encoding,
+    options: EmbedOptions,
+    signal: AbortSignal,
+  ) {
+    const input = await Promise.all(batch.map(toWireInput))
+    const body: Record<string, unknown> = { input, encoding_format: encoding }
+    if (options.model !== undefined) body.model = options.model
+    if (options.normalized !== undefined) body.normalized = options.normalized
+    if (options.truncate !== undefined) body.truncate = options.truncate
+    const response = await requestJSON<WireEmbeddingsResponse>(this.transport, {
+      method: 'POST',
+      path: '/v1/embeddings',
+      body,
+      signal,
+      timeout: options.timeout,
+      maxRetries: options.maxRetries,
+      headers: options.headers,
+    })
+    return {
+      rows: rowsInOrder(response.data, batch.length, encoding),
+      extra: {
+        model: response.data.model,
+        usage: {
+          promptTokens: response.data.usage?.prompt_tokens ?? 0,
+          totalTokens: response.data.usage?.total_tokens ?? 0,
+        },
+        requestID: response.headers.get('x-request-id') ?? undefined,
+      },
+    }
+  }
+}
+
+async function toWireInput(input: EmbedInput): Promise<string | { text: string } | { image: string }> {
+  if (typeof input === 'string') return { text: input }
+  if ('text' in input && typeof input.text === 'string') return { text: input.text }
+  if ('image' in input) return { image: await imageToWire(input.image) }
+  throw new EdgeClipSDKError('each input is a string, { text } or { image }')
+}
+
+/** Rows by their `index`, so a server that answers out of order still lines up with the inputs. */
+function rowsInOrder(
+  data: WireEmbeddingsResponse,
+  expected: number,
+  encoding: Encoding,
+): (Float32Array | Uint8Array)[] {
+  const rows: (Float32Array | Uint8Array)[] = new Array(expected)
+  if (!Array.isArray(data.data) || data.data.length !== expected) {
+    throw new EdgeClipSDKError(
+      `expected ${expected} embeddings, the server sent ${Array.isArray(data.data) ? data.data.length : 'none'}`,
+    )
+  }
+  for (const item of data.data) {
+    if (!Number.isInteger(item.index) || item.index < 0 || item.index >= expected || rows[item.index]) {
+      throw new EdgeClipSDKError(`the server sent an embedding with a bad or repeated index ${item.index}`)
+    }
+    rows[item.index] = decodeEmbedding(item.embedding, encoding)
+  }
+  return rows
+}

@@ -1,0 +1,153 @@
+// embed(): request shape, decoding, splitting and order, against a scripted fetch.
+import { describe, expect, it } from 'vitest'
+import { EdgeClip, EdgeClipSDKError, type Progress } from '../../src'
+import { embeddingsAnswer, fakeFetch, json } from '../support/fake-fetch'
+
+const texts = (count: number) => Array.from({ length: count }, (_, index) => String(index))
+const firstColumn = (rows: Float32Array[]) => rows.map((row) => row[0])
+
+describe('embed', () => {
+  it('posts the inputs with base64 on the wire and decodes Float32Array rows', async () => {
+    const { fetch, calls } = fakeFetch((call) => embeddingsAnswer(call))
+    const client = new EdgeClip({
+      apiKey: 'ec_test_secret',
+      baseURL: 'http://gateway.test/',
+      fetch,
+      maxBatchSize: 8,
+    })
+    const response = await client.embed(['7', { text: '9' }], { normalized: false, truncate: true })
+
+    expect(calls).toHaveLength(1)
+    expect(calls[0]!.url).toBe('http://gateway.test/v1/embeddings')
+    expect(calls[0]!.headers.get('authorization')).toBe('Bearer ec_test_secret')
+    expect(calls[0]!.headers.get('content-type')).toBe('application/json')
+    expect(calls[0]!.body).toEqual({
+      input: [{ text: '7' }, { text: '9' }],
+      encoding_format: 'base64',
+      normalized: false,
+      truncate: true,
+    })
+    expect(response.embeddings[0]).toBeInstanceOf(Float32Array)
+    expect(firstColumn(response.embeddings)).toEqual([7, 9])
+    expect(response).toMatchObject({
+      model: 'jina-clip-v1',
+      usage: { promptTokens: 2, totalTokens: 2 },
+      requestIDs: ['request-0'],
+    })
+  })
+
+  it('decodes float arrays, and binary/ubinary as the same packed bytes', async () => {
+    const { fetch } = fakeFetch((call) => {
+      const data = (encoding: string) => {
+        if (encoding === 'float') return [0.5, -1.25]
+        if (encoding === 'ubinary') return [255, 0, 129]
+        return [127, -128, 1] // binary: the ubinary bytes minus 128
+      }
+      return json({
+        model: 'jina-clip-v1',
+        data: [{ index: 0, embedding: data(call.body?.encoding_format as string) }],
+      })
+    })
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch })
+    const float = await client.embedText('a', { encoding: 'float' })
+    expect(Array.from(float.embeddings[0]!)).toEqual([0.5, -1.25])
+    const ubinary = await client.embedText('a', { encoding: 'ubinary' })
+    const binary = await client.embedText('a', { encoding: 'binary' })
+    expect(ubinary.embeddings[0]).toBeInstanceOf(Uint8Array)
+    expect(Array.from(ubinary.embeddings[0]!)).toEqual([255, 0, 129])
+    expect(Array.from(binary.embeddings[0]!)).toEqual([255, 0, 129])
+  })
+
+  it('places rows by their index even when the server lists them out of order', async () => {
+    const { fetch } = fakeFetch(async (call) => {
+      const body = (await embeddingsAnswer(call).json()) as { data: unknown[] }
+      return json({ ...body, data: body.data.reverse() })
+    })
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch })
+    expect(firstColumn((await client.embedText(['3', '1', '2'])).embeddings)).toEqual([3, 1, 2])
+  })
+
+  it('refuses a response with a missing or repeated row instead of misaligning', async () => {
+    const { fetch } = fakeFetch(() =>
+      json({
+        model: 'm',
+        data: [
+          { index: 0, embedding: [1] },
+          { index: 0, embedding: [2] },
+        ],
+      }),
+    )
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch, maxBatchSize: 10 })
+    await expect(client.embedText(['a', 'b'], { encoding: 'float' })).rejects.toThrow(/repeated index 0/)
+  })
+
+  it('splits a big job into batches, bounds concurrency, keeps order and reports progress', async () => {
+    let inFlight = 0
+    let mostInFlight = 0
+    const { fetch, calls } = fakeFetch(async (call, index) => {
+      inFlight++
+      mostInFlight = Math.max(mostInFlight, inFlight)
+      // Later batches answer first, so order cannot come from arrival.
+      await new Promise((resolve) => setTimeout(resolve, 20 - index * 4))
+      inFlight--
+      return embeddingsAnswer(call, index)
+    })
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch, maxBatchSize: 3, maxConcurrency: 2 })
+    const progress: Progress[] = []
+    const response = await client.embedText(texts(10), { onProgress: (update) => progress.push(update) })
+
+    expect(calls.map((call) => (call.body!.input as unknown[]).length)).toEqual([3, 3, 3, 1])
+    expect(mostInFlight).toBe(2)
+    expect(firstColumn(response.embeddings)).toEqual(texts(10).map(Number))
+    expect(response.usage).toEqual({ promptTokens: 10, totalTokens: 10 })
+    expect(response.requestIDs).toHaveLength(4)
+    expect(progress.map((update) => update.total)).toEqual([10, 10, 10, 10])
+    expect(progress.at(-1)!.completed).toBe(10)
+    expect(progress.map((update) => update.completed)).toEqual(
+      [...progress.map((update) => update.completed)].sort((a, b) => a - b),
+    )
+  })
+
+  it('sizes batches by the max_inputs of GET /v1/models, asked once per client', async () => {
+    const { fetch, calls } = fakeFetch((call, index) =>
+      call.url.endsWith('/v1/models')
+        ? json({ object: 'list', data: [{ id: 'jina-clip-v1', max_inputs: 4, dimensions: 768 }] })
+        : embeddingsAnswer(call, index),
+    )
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch })
+    await client.embedText(texts(9))
+    await client.embedText(texts(5))
+    const sizes = calls.map((call) => (call.body ? (call.body.input as unknown[]).length : 'models'))
+    expect(sizes).toEqual(['models', 4, 4, 1, 4, 1])
+  })
+
+  it('falls back to the documented default when the server has no models route', async () => {
+    const { fetch, calls } = fakeFetch((call) =>
+      call.url.endsWith('/v1/models') ? json({ error: { message: 'no' } }, 404) : embeddingsAnswer(call),
+    )
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch })
+    const response = await client.embedText(texts(3000))
+    expect(calls.filter((call) => call.body).map((call) => (call.body!.input as unknown[]).length)).toEqual([
+      2048, 952,
+    ])
+    expect(response.embeddings).toHaveLength(3000)
+  })
+
+  it('stops a split job at the first failed batch and throws its error', async () => {
+    const { fetch, calls } = fakeFetch((call, index) =>
+      index === 1
+        ? json({ error: { message: 'bad item', code: 'invalid_request' } }, 400)
+        : embeddingsAnswer(call, index),
+    )
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch, maxBatchSize: 2, maxConcurrency: 1 })
+    await expect(client.embedText(texts(8))).rejects.toMatchObject({ status: 400, code: 'invalid_request' })
+    expect(calls).toHaveLength(2)
+  })
+
+  it('rejects an empty job before calling the server', async () => {
+    const { fetch, calls } = fakeFetch((call) => embeddingsAnswer(call))
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch })
+    await expect(client.embed([])).rejects.toBeInstanceOf(EdgeClipSDKError)
+    expect(calls).toHaveLength(0)
+  })
+})

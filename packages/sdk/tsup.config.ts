@@ -1,0 +1,12 @@
+// ESM + CJS + declarations for each; platform-neutral so nothing Node-only is pulled into the bundle.
+import { defineConfig } from 'tsup'
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  platform: 'neutral',
+  target: 'es2022',
+  clean: true,
+  treeshake: true,
+})
