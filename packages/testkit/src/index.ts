@@ -1,2 +1,8 @@
+export {
+  buildFixtureTextModel,
+  buildFixtureVisionModel,
+  buildFixtureVocab,
+  writeFixtureModelDir,
+} from './fixtures'
 export type { HttpHandler, RunningHttpServer } from './http'
 export { freePort, startHttpServer } from './http'

@@ -1,4 +1,5 @@
 export { l2Normalize } from './normalize'
+export { OnnxImageTower } from './onnx-image-tower'
 export type {
   OnnxSession,
   OnnxSessionFactory,
@@ -7,4 +8,5 @@ export type {
   TensorType,
   TensorValue,
 } from './onnx-session'
+export { OnnxTextTower, type OnnxTowerOptions } from './onnx-text-tower'
 export type { ImageTower, TextTower, Tower, TowerRunOptions } from './tower'

@@ -1,0 +1,10 @@
+// @edgeclip/core/onnx-node: the OnnxSession port over onnxruntime-node (CPU everywhere, CUDA where the
+// GPU build is installed). Pass executionProviders ['cuda', 'cpu'] to prefer the GPU.
+import * as ort from 'onnxruntime-node'
+import type { OnnxSessionFactory } from '../tower'
+import { runtimeSessionOptions, wrapRuntimeSession } from './wrap-runtime-session'
+
+export const createNodeSession: OnnxSessionFactory = async (model, options = {}) => {
+  const session = await ort.InferenceSession.create(model, runtimeSessionOptions(options, ['cpu']))
+  return wrapRuntimeSession(session, (value) => new ort.Tensor(value.type, value.data, [...value.dims]))
+}
