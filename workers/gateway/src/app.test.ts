@@ -144,24 +144,43 @@ describe('createGatewayApp', () => {
     expect(text).not.toContain('secret internals')
   })
 
-  it('answers CORS preflights without a key and exposes the edgeclip headers', async () => {
+  it('answers CORS preflights without a key and exposes the edgeclip headers, for the configured origins only', async () => {
     const { keyStore } = await keyStoreWith()
-    const app = appWith(fakeDeps({ keyStore }))
-    const preflight = await app.request('/v1/embeddings', {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'https://app.example',
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'authorization, content-type',
-      },
+    const preflight = (app: ReturnType<typeof appWith>, origin: string) =>
+      app.request('/v1/embeddings', {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      })
+    const listed = createGatewayApp({
+      getDeps: () => fakeDeps({ keyStore }),
+      config: resolveGatewayConfig({ corsOrigins: ['https://app.example'] }),
     })
-    expect(preflight.status).toBe(204)
-    expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization')
-    const response = await app.request('/v1/embeddings', {
+    const allowed = await preflight(listed, 'https://app.example')
+    expect(allowed.status).toBe(204)
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example')
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization')
+    const stranger = await preflight(listed, 'https://evil.example')
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull()
+    const response = await listed.request('/v1/embeddings', {
       ...post({ input: 'a' }),
       headers: { origin: 'https://app.example' },
     })
     expect(response.headers.get('access-control-expose-headers')).toContain('x-edgeclip-route')
+
+    // Off by default: no CORS headers at all, so browsers keep other origins' pages out.
+    const closed = await preflight(appWith(fakeDeps({ keyStore })), 'https://app.example')
+    expect(closed.headers.get('access-control-allow-origin')).toBeNull()
+    const anyOrigin = createGatewayApp({
+      getDeps: () => fakeDeps({ keyStore }),
+      config: resolveGatewayConfig({ corsOrigins: ['*'] }),
+    })
+    expect((await preflight(anyOrigin, 'https://x.example')).headers.get('access-control-allow-origin')).toBe(
+      '*',
+    )
   })
 
   it('lists the model with its limits and reports health and readiness', async () => {

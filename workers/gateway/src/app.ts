@@ -40,26 +40,29 @@ export function createGatewayApp({ getDeps, config }: GatewayAppOptions): Gatewa
   )
 
   app.use('*', requestId())
-  // Bearer keys, no cookies: any origin may call the API from a browser with its own key.
-  app.use(
-    '/v1/*',
-    cors({
-      origin: '*',
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['authorization', 'content-type', 'x-request-id'],
-      exposeHeaders: [
-        'x-request-id',
-        'x-edgeclip-route',
-        'x-edgeclip-cache',
-        'x-edgeclip-cache-status',
-        'server-timing',
-        'retry-after',
-        'x-ratelimit-limit',
-        'x-ratelimit-remaining',
-      ],
-      maxAge: 86_400,
-    }),
-  )
+  // Off unless configured: a browser page may call the API only from origins the operator names.
+  if (config.corsOrigins.length > 0) {
+    const origins = [...config.corsOrigins]
+    app.use(
+      '/v1/*',
+      cors({
+        origin: origins.includes('*') ? '*' : origins,
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowHeaders: ['authorization', 'content-type', 'x-request-id'],
+        exposeHeaders: [
+          'x-request-id',
+          'x-edgeclip-route',
+          'x-edgeclip-cache',
+          'x-edgeclip-cache-status',
+          'server-timing',
+          'retry-after',
+          'x-ratelimit-limit',
+          'x-ratelimit-remaining',
+        ],
+        maxAge: 86_400,
+      }),
+    )
+  }
   app.use('*', async function gatewayContext(context, next) {
     const timings = new StageTimings()
     context.set('timings', timings)

@@ -23,6 +23,11 @@ export interface GatewayConfig {
   maxImageBytes: number
   /** Tokens an image counts for in `usage` and rate limits. */
   imageTokens: number
+  /**
+   * Browser origins allowed to call /v1 (CORS). Empty: CORS off, so no browser page can read a
+   * response; `['*']`: any origin (keys travel in a header, never in cookies).
+   */
+  corsOrigins: readonly string[]
 }
 
 export const defaultGatewayConfig: GatewayConfig = {
@@ -38,6 +43,15 @@ export const defaultGatewayConfig: GatewayConfig = {
   maxImagePixels: 50_000_000,
   maxImageBytes: 20 * 1024 * 1024,
   imageTokens: 0,
+  corsOrigins: [],
+}
+
+/** EDGECLIP_CORS_ORIGINS: empty or unset (off), `*`, or comma-separated origins. */
+export function parseCorsOrigins(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '')
 }
 
 export function resolveGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {

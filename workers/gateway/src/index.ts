@@ -2,7 +2,7 @@
 export type { GatewayApp, GatewayAppOptions } from './app'
 export { createGatewayApp } from './app'
 export type { GatewayConfig } from './config'
-export { defaultGatewayConfig, resolveGatewayConfig } from './config'
+export { defaultGatewayConfig, parseCorsOrigins, resolveGatewayConfig } from './config'
 export type { AppEnv, GatewayBindings, GatewayVariables } from './env'
 export type {
   FetchedImage,

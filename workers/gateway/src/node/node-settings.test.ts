@@ -15,6 +15,12 @@ describe('readNodeSettings', () => {
       edgeTower: true,
     })
     expect(settings.config.edgeMaxTokens).toBe(64)
+    expect(settings.config.corsOrigins).toEqual([])
+  })
+
+  it('reads CORS origins as a comma-separated list', () => {
+    const settings = readNodeSettings({ EDGECLIP_CORS_ORIGINS: ' https://a.example, https://b.example ,' })
+    expect(settings.config.corsOrigins).toEqual(['https://a.example', 'https://b.example'])
   })
 
   it('reads the fixture model, auth off, limits and a disabled backend', () => {

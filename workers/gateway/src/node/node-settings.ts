@@ -2,7 +2,7 @@
 // process with a message that names the variable, rather than surfacing at the first request.
 import { resolve } from 'node:path'
 import { defaultModelSpec } from '@edgeclip/core'
-import { type GatewayConfig, resolveGatewayConfig } from '../config'
+import { type GatewayConfig, parseCorsOrigins, resolveGatewayConfig } from '../config'
 
 export type ModelSource = { kind: 'fixture'; dir?: string } | { kind: 'dir'; dir: string }
 
@@ -92,6 +92,7 @@ export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
       backendTimeoutMs: integer(env, 'EDGECLIP_BACKEND_TIMEOUT_MS', base.backendTimeoutMs, 1),
       maxInputs: integer(env, 'EDGECLIP_MAX_INPUTS', base.maxInputs, 1),
       maxBodyBytes: integer(env, 'EDGECLIP_MAX_BODY_BYTES', base.maxBodyBytes, 1),
+      corsOrigins: parseCorsOrigins(env.EDGECLIP_CORS_ORIGINS),
       defaultLimits: {
         requestsPerMinute: integer(env, 'EDGECLIP_RPM', base.defaultLimits.requestsPerMinute, 1),
         tokensPerMinute: integer(env, 'EDGECLIP_TPM', base.defaultLimits.tokensPerMinute, 1),

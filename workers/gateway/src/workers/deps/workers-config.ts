@@ -1,6 +1,6 @@
 // GatewayConfig from the Worker's vars; anything not set here keeps the shared default.
 import { EdgeclipError } from '@edgeclip/core'
-import { type GatewayConfig, resolveGatewayConfig } from '../../config'
+import { type GatewayConfig, parseCorsOrigins, resolveGatewayConfig } from '../../config'
 import type { WorkersEnv } from '../env'
 
 function wholeNumber(name: string, value: string | undefined): number | undefined {
@@ -16,7 +16,12 @@ function wholeNumber(name: string, value: string | undefined): number | undefine
 }
 
 /** EDGECLIP_EDGE_MAX_TOKENS=0 turns the edge tower off: every text goes to the backend. */
-export function workersConfig(env: Pick<WorkersEnv, 'EDGECLIP_EDGE_MAX_TOKENS'>): GatewayConfig {
+export function workersConfig(
+  env: Pick<WorkersEnv, 'EDGECLIP_EDGE_MAX_TOKENS'> & Partial<Pick<WorkersEnv, 'EDGECLIP_CORS_ORIGINS'>>,
+): GatewayConfig {
   const edgeMaxTokens = wholeNumber('EDGECLIP_EDGE_MAX_TOKENS', env.EDGECLIP_EDGE_MAX_TOKENS)
-  return resolveGatewayConfig(edgeMaxTokens === undefined ? {} : { edgeMaxTokens })
+  return resolveGatewayConfig({
+    ...(edgeMaxTokens === undefined ? {} : { edgeMaxTokens }),
+    corsOrigins: parseCorsOrigins(env.EDGECLIP_CORS_ORIGINS),
+  })
 }
