@@ -1,0 +1,99 @@
+// The backend's settings, from the environment. Every knob has a default; a bad value stops the
+// process at startup with the variable's name instead of misbehaving later.
+import { defaultMaxImagePixels, type OnnxVariant } from '@edgeclip/core'
+
+export type ProviderChoice = 'auto' | 'cuda' | 'cpu'
+
+export interface BackendConfig {
+  host: string
+  port: number
+  model: { kind: 'fixture' } | { kind: 'dir'; dir: string }
+  /** Undefined only when BACKEND_AUTH=off (e.g. behind Modal proxy auth alone). */
+  secret: string | undefined
+  provider: ProviderChoice
+  /** Tower files per provider: fp16 halves memory and doubles throughput on GPU; CPU runs fp32. */
+  variant: { cuda: OnnxVariant; cpu: OnnxVariant }
+  text: { maxBatchSize: number; maxWaitMs: number; maxBatchTokens: number }
+  image: { maxBatchSize: number; maxWaitMs: number }
+  maxQueuedItems: number
+  retryAfterSeconds: number
+  maxImagePixels: number
+  maxRequestBytes: number
+  /** How long SIGTERM waits for in-flight batches before exiting anyway. */
+  shutdownTimeoutMs: number
+}
+
+// Defaults measured on the fixture and noted in gpu-backend/README.md ("Batching defaults").
+export const defaultBatching = {
+  text: { maxBatchSize: 32, maxWaitMs: 5, maxBatchTokens: 16_384 },
+  image: { maxBatchSize: 16, maxWaitMs: 5 },
+  maxQueuedItems: 1024,
+} as const
+
+const variants: readonly OnnxVariant[] = ['fp32', 'fp16', 'int8', 'q4']
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+type Env = Record<string, string | undefined>
+
+function integer(env: Env, name: string, fallback: number, minimum = 1): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isSafeInteger(value) || value < minimum) {
+    throw new ConfigError(`${name} must be an integer >= ${minimum}, got '${raw}'`)
+  }
+  return value
+}
+
+function variant(env: Env, name: string, fallback: OnnxVariant): OnnxVariant {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!variants.includes(raw as OnnxVariant)) {
+    throw new ConfigError(`${name} must be one of ${variants.join(', ')}, got '${raw}'`)
+  }
+  return raw as OnnxVariant
+}
+
+export function readBackendConfig(env: Env = process.env): BackendConfig {
+  const authOff = /^(off|false|0|no)$/i.test(env.BACKEND_AUTH ?? '')
+  const secret = env.BACKEND_SECRET || undefined
+  if (!secret && !authOff) {
+    throw new ConfigError('BACKEND_SECRET is not set; set it (the gateway sends it) or BACKEND_AUTH=off')
+  }
+  const provider = (env.EDGECLIP_BACKEND_PROVIDER || 'auto') as ProviderChoice
+  if (!['auto', 'cuda', 'cpu'].includes(provider)) {
+    throw new ConfigError(`EDGECLIP_BACKEND_PROVIDER must be auto, cuda or cpu, got '${provider}'`)
+  }
+  const fixture = env.EDGECLIP_MODEL === 'fixture'
+  if (!fixture && !env.EDGECLIP_MODEL_DIR) {
+    throw new ConfigError('set EDGECLIP_MODEL_DIR to a model directory, or EDGECLIP_MODEL=fixture')
+  }
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: integer(env, env.BACKEND_PORT ? 'BACKEND_PORT' : 'PORT', 8788, 0),
+    model: fixture ? { kind: 'fixture' } : { kind: 'dir', dir: env.EDGECLIP_MODEL_DIR! },
+    secret: authOff ? undefined : secret,
+    provider,
+    variant: {
+      cuda: variant(env, 'EDGECLIP_BACKEND_VARIANT_CUDA', 'fp16'),
+      cpu: variant(env, 'EDGECLIP_BACKEND_VARIANT_CPU', 'fp32'),
+    },
+    text: {
+      maxBatchSize: integer(env, 'BATCH_MAX_TEXTS', defaultBatching.text.maxBatchSize),
+      maxWaitMs: integer(env, 'BATCH_MAX_WAIT_MS', defaultBatching.text.maxWaitMs, 0),
+      maxBatchTokens: integer(env, 'BATCH_MAX_TOKENS', defaultBatching.text.maxBatchTokens),
+    },
+    image: {
+      maxBatchSize: integer(env, 'BATCH_MAX_IMAGES', defaultBatching.image.maxBatchSize),
+      maxWaitMs: integer(env, 'BATCH_MAX_WAIT_MS', defaultBatching.image.maxWaitMs, 0),
+    },
+    maxQueuedItems: integer(env, 'QUEUE_MAX_ITEMS', defaultBatching.maxQueuedItems),
+    retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 1),
+    maxImagePixels: integer(env, 'MAX_IMAGE_PIXELS', defaultMaxImagePixels),
+    maxRequestBytes: integer(env, 'MAX_REQUEST_BYTES', 64 * 1024 * 1024),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, 0),
+  }
+}

@@ -1,0 +1,7 @@
+export {
+  type BackendConfig,
+  ConfigError,
+  defaultBatching,
+  type ProviderChoice,
+  readBackendConfig,
+} from './backend-config'

@@ -1,0 +1,193 @@
+// Serves one batch request: validates texts, decodes and preprocesses images (each failure stays in
+// its item's slot), queues the rest on the tower's batcher and puts every row back at its index.
+import {
+  type BackendItem,
+  type BackendItemResult,
+  type BackendResult,
+  EdgeclipError,
+  type ImageDecoder,
+  type ImageTower,
+  type ModelSpec,
+  preprocessImage,
+  type TextTower,
+} from '@edgeclip/core'
+import { BatchQueue, type BatchStats, type QueuedOutput } from '../batching'
+import type { BackendMetrics, TowerName } from '../metrics'
+import { failureFrom, itemFailure } from './item-failure'
+import { validateTextIds } from './validate-text'
+
+export interface TowerBatching {
+  maxBatchSize: number
+  maxWaitMs: number
+  /** Padded-token budget per batch (texts only). */
+  maxBatchTokens?: number
+}
+
+export interface BatchEmbedderOptions {
+  spec: ModelSpec
+  /** Undefined when the model directory has no such tower: its items fail with 503. */
+  textTower: TextTower | undefined
+  imageTower: ImageTower | undefined
+  decoder: ImageDecoder
+  text: TowerBatching
+  image: TowerBatching
+  /** Most items waiting per tower before requests are refused with 503. */
+  maxQueuedItems: number
+  retryAfterSeconds?: number
+  metrics?: BackendMetrics
+}
+
+type Slot = { index: number; promise: Promise<QueuedOutput<Float32Array>>; tower: TowerName }
+
+export class BatchEmbedder {
+  readonly spec: ModelSpec
+  readonly #options: BatchEmbedderOptions
+  readonly #text: BatchQueue<readonly number[], Float32Array> | undefined
+  readonly #image: BatchQueue<Float32Array, Float32Array> | undefined
+
+  constructor(options: BatchEmbedderOptions) {
+    this.spec = options.spec
+    this.#options = options
+    const common = {
+      maxQueuedItems: options.maxQueuedItems,
+      retryAfterSeconds: options.retryAfterSeconds ?? 1,
+    }
+    const { textTower, imageTower } = options
+    this.#text = textTower
+      ? new BatchQueue<readonly number[], Float32Array>({
+          ...common,
+          ...options.text,
+          run: (batch) => textTower.embed(batch),
+          lengthOf: (ids) => ids.length,
+          onBatch: (stats) => this.#recordBatch('text', stats),
+        })
+      : undefined
+    this.#image = imageTower
+      ? new BatchQueue<Float32Array, Float32Array>({
+          ...common,
+          ...options.image,
+          run: (batch) => imageTower.embed(batch),
+          onBatch: (stats) => this.#recordBatch('image', stats),
+        })
+      : undefined
+  }
+
+  queueDepth(): Record<TowerName, number> {
+    return { text: this.#text?.depth ?? 0, image: this.#image?.depth ?? 0 }
+  }
+
+  /** Waits for every queued and running batch; used on shutdown once no new request gets in. */
+  async drain(): Promise<void> {
+    await Promise.all([this.#text?.drain(), this.#image?.drain()])
+  }
+
+  async embed(items: readonly BackendItem[]): Promise<BackendResult> {
+    const texts = items.filter((item) => item.kind === 'text').length
+    this.#checkRoom(texts, items.length - texts)
+    const results: (BackendItemResult | undefined)[] = new Array(items.length)
+    const textInputs: { index: number; ids: readonly number[] }[] = []
+    const imageInputs: { index: number; bytes: Uint8Array }[] = []
+    items.forEach((item, index) => {
+      if (item.kind === 'image') {
+        if (!this.#image) results[index] = missingTower('image')
+        else imageInputs.push({ index, bytes: item.bytes })
+        return
+      }
+      const invalid = this.#text ? validateTextIds(item.ids, this.spec) : missingTower('text')
+      if (invalid) results[index] = invalid
+      else textInputs.push({ index, ids: item.ids })
+    })
+
+    const decodeStart = performance.now()
+    const tensors = await Promise.all(imageInputs.map(({ bytes }) => this.#prepareImage(bytes)))
+    const decodeMs = performance.now() - decodeStart
+
+    const slots: Slot[] = []
+    const readyImages: { index: number; tensor: Float32Array }[] = []
+    tensors.forEach((prepared, position) => {
+      const { index } = imageInputs[position]!
+      if (prepared instanceof Float32Array) readyImages.push({ index, tensor: prepared })
+      else results[index] = prepared
+    })
+    // Checked again now that decoding took time: either every item of the request queues or none.
+    this.#checkRoom(textInputs.length, readyImages.length)
+    if (this.#text && textInputs.length > 0) {
+      const promises = this.#text.enqueue(textInputs.map((input) => input.ids))
+      textInputs.forEach(({ index }, position) => {
+        slots.push({ index, promise: promises[position]!, tower: 'text' })
+      })
+    }
+    if (this.#image && readyImages.length > 0) {
+      const promises = this.#image.enqueue(readyImages.map((input) => input.tensor))
+      readyImages.forEach(({ index }, position) => {
+        slots.push({ index, promise: promises[position]!, tower: 'image' })
+      })
+    }
+
+    let queueMs = 0
+    let inferenceMs = 0
+    const settled = await Promise.allSettled(slots.map((slot) => slot.promise))
+    settled.forEach((outcome, position) => {
+      const slot = slots[position]!
+      if (outcome.status === 'fulfilled') {
+        results[slot.index] = { ok: true, vector: outcome.value.output }
+        queueMs = Math.max(queueMs, outcome.value.queueMs)
+        inferenceMs = Math.max(inferenceMs, outcome.value.runMs)
+      } else {
+        results[slot.index] = failureFrom(outcome.reason, 'inference_failed')
+      }
+    })
+    const final = results.map((result) => result ?? itemFailure(500, 'internal_error', 'item lost'))
+    this.#recordItems(items, final)
+    return {
+      items: final,
+      timings: {
+        ...(imageInputs.length > 0 ? { decode: decodeMs } : {}),
+        queue: queueMs,
+        inference: inferenceMs,
+      },
+    }
+  }
+
+  #checkRoom(texts: number, images: number): void {
+    if (texts > 0 && this.#text && !this.#text.hasRoomFor(texts)) throw this.#text.overloaded()
+    if (images > 0 && this.#image && !this.#image.hasRoomFor(images)) throw this.#image.overloaded()
+  }
+
+  async #prepareImage(bytes: Uint8Array): Promise<Float32Array | BackendItemResult> {
+    try {
+      const decoded = await this.#options.decoder.decode(bytes)
+      return preprocessImage(decoded, this.spec.image)
+    } catch (error) {
+      return failureFrom(error, 'invalid_image')
+    }
+  }
+
+  #recordBatch(tower: TowerName, stats: BatchStats): void {
+    const metrics = this.#options.metrics
+    if (!metrics) return
+    metrics.batchSize.observe(stats.size, { tower })
+    metrics.batchSeconds.observe(stats.runMs / 1000, { tower })
+    if (tower === 'text') {
+      metrics.paddingTokens.inc({ kind: 'useful' }, stats.usefulLength)
+      metrics.paddingTokens.inc({ kind: 'padding' }, stats.paddedLength - stats.usefulLength)
+    }
+  }
+
+  #recordItems(items: readonly BackendItem[], results: readonly BackendItemResult[]): void {
+    const metrics = this.#options.metrics
+    if (!metrics) return
+    results.forEach((result, index) => {
+      const tower = items[index]!.kind
+      metrics.items.inc({ tower, outcome: result.ok ? 'ok' : result.code })
+    })
+  }
+}
+
+function missingTower(tower: TowerName): BackendItemResult {
+  const error = new EdgeclipError(`this backend has no ${tower} tower loaded`, {
+    status: 503,
+    code: 'tower_unavailable',
+  })
+  return itemFailure(error.status, error.code, error.message)
+}

@@ -1,0 +1,3 @@
+export { BatchEmbedder, type BatchEmbedderOptions, type TowerBatching } from './batch-embedder'
+export { failureFrom, type ItemFailure, itemFailure } from './item-failure'
+export { validateTextIds } from './validate-text'

@@ -1,0 +1,87 @@
+// Creates the tower sessions on the best provider: CUDA when the GPU build loads, CPU otherwise.
+// onnxruntime-node throws at session creation when the CUDA provider library cannot load, which is
+// how a missing GPU (or a CPU-only install) is told apart from a working one.
+import {
+  type ImageTower,
+  type ModelSpec,
+  OnnxImageTower,
+  type OnnxSessionFactory,
+  OnnxTextTower,
+  type OnnxVariant,
+  type TextTower,
+} from '@edgeclip/core'
+import type { BackendConfig } from '../config'
+import type { ModelFiles, TowerBytes } from './model-files'
+
+export type Provider = 'cuda' | 'cpu'
+
+export interface LoadedTowers {
+  spec: ModelSpec
+  provider: Provider
+  variant: OnnxVariant
+  textTower: TextTower | undefined
+  imageTower: ImageTower | undefined
+  /** Why CUDA was not used, when it was tried and failed. */
+  cudaError: string | undefined
+  release(): Promise<void>
+}
+
+export interface LoadTowersOptions {
+  files: ModelFiles
+  createSession: OnnxSessionFactory
+  config: Pick<BackendConfig, 'provider' | 'variant' | 'text' | 'image'>
+}
+
+const providerLists: Record<Provider, readonly string[]> = { cuda: ['cuda', 'cpu'], cpu: ['cpu'] }
+
+export async function loadTowers({ files, createSession, config }: LoadTowersOptions): Promise<LoadedTowers> {
+  const { spec } = files
+  const create = async (bytes: TowerBytes, provider: Provider) => {
+    const options = { executionProviders: providerLists[provider] }
+    const textSession = bytes.text ? await createSession(bytes.text, options) : undefined
+    const imageSession = bytes.image ? await createSession(bytes.image, options) : undefined
+    return {
+      textTower: textSession
+        ? new OnnxTextTower(textSession, spec, { maxBatchSize: config.text.maxBatchSize })
+        : undefined,
+      imageTower: imageSession
+        ? new OnnxImageTower(imageSession, spec, { maxBatchSize: config.image.maxBatchSize })
+        : undefined,
+    }
+  }
+
+  let cudaError: string | undefined
+  if (config.provider !== 'cpu') {
+    const bytes = await files.read(config.variant.cuda)
+    try {
+      const towers = await create(bytes, 'cuda')
+      return finish(spec, 'cuda', bytes.variant, towers, undefined)
+    } catch (error) {
+      cudaError = error instanceof Error ? error.message.split('\n')[0] : String(error)
+      if (config.provider === 'cuda') {
+        throw new Error(`EDGECLIP_BACKEND_PROVIDER=cuda but CUDA did not load: ${cudaError}`)
+      }
+    }
+  }
+  const bytes = await files.read(config.variant.cpu)
+  return finish(spec, 'cpu', bytes.variant, await create(bytes, 'cpu'), cudaError)
+}
+
+function finish(
+  spec: ModelSpec,
+  provider: Provider,
+  variant: OnnxVariant,
+  towers: { textTower: TextTower | undefined; imageTower: ImageTower | undefined },
+  cudaError: string | undefined,
+): LoadedTowers {
+  return {
+    spec,
+    provider,
+    variant,
+    ...towers,
+    cudaError,
+    async release() {
+      await Promise.all([towers.textTower?.release(), towers.imageTower?.release()])
+    },
+  }
+}

@@ -1,0 +1,1 @@
+export { type BearerSecretOptions, bearerSecret } from './bearer-secret'

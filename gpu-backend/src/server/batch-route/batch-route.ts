@@ -1,0 +1,120 @@
+// POST /internal/v1/batch: an ECB1 frame in, an ECB1 frame of float32 rows out (or the JSON debug
+// form). Whole-request problems answer an HTTP error; an item's own problem stays in its slot.
+import {
+  BACKEND_BATCH_PATH,
+  BACKEND_REQUEST_TYPE,
+  BACKEND_RESPONSE_TYPE,
+  type BackendItem,
+  decodeBackendRequest,
+  EdgeclipError,
+  encodeBackendResponse,
+  type WordPieceTokenizer,
+} from '@edgeclip/core'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { BatchEmbedder } from '../../inference'
+import type { BackendMetrics } from '../../metrics'
+import { jsonBatchResponse, parseJsonBatch } from './json-batch'
+import { serverTiming } from './server-timing'
+
+export interface ServingModel {
+  embedder: BatchEmbedder
+  /** For the JSON form's plain texts; the binary form carries token ids. */
+  tokenizer: WordPieceTokenizer
+}
+
+export interface BatchRouteOptions {
+  /** Undefined until the towers are loaded and warm. */
+  model: () => ServingModel | undefined
+  metrics: BackendMetrics
+  maxRequestBytes: number
+  /** Most items one request may carry: more could never fit the queue. */
+  maxItemsPerRequest: number
+  /** False once shutdown began: requests still arriving on open connections get 503. */
+  accepting: () => boolean
+}
+
+export function batchRoute(options: BatchRouteOptions): Hono {
+  const { metrics } = options
+  const app = new Hono()
+
+  app.use(BACKEND_BATCH_PATH, async function countRequests(context, next) {
+    const started = performance.now()
+    try {
+      await next()
+    } finally {
+      metrics.requests.inc({ status: String(context.res.status) })
+      metrics.requestSeconds.observe((performance.now() - started) / 1000)
+    }
+  })
+  app.use(
+    BACKEND_BATCH_PATH,
+    bodyLimit({
+      maxSize: options.maxRequestBytes,
+      onError: () => {
+        throw new EdgeclipError(`request body is over ${options.maxRequestBytes} bytes`, {
+          status: 413,
+          code: 'request_too_large',
+        })
+      },
+    }),
+  )
+
+  app.post(BACKEND_BATCH_PATH, async (context) => {
+    const started = performance.now()
+    if (!options.accepting()) {
+      throw new EdgeclipError('the backend is shutting down', {
+        status: 503,
+        code: 'shutting_down',
+        retryAfter: 1,
+      })
+    }
+    const model = options.model()
+    if (!model) {
+      throw new EdgeclipError('the backend is still loading its model', {
+        status: 503,
+        code: 'not_ready',
+        retryAfter: 1,
+      })
+    }
+    const { embedder, tokenizer } = model
+    const spec = embedder.spec
+    const contentType = (context.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+    const json = contentType === 'application/json'
+    if (!json && contentType !== BACKEND_REQUEST_TYPE && contentType !== 'application/octet-stream') {
+      throw new EdgeclipError(`send ${BACKEND_REQUEST_TYPE} (or application/json for debugging)`, {
+        status: 415,
+        code: 'unsupported_media_type',
+      })
+    }
+    let request: { model: string; items: BackendItem[] }
+    if (json) {
+      const body = await context.req.json().catch(() => {
+        throw new EdgeclipError('body is not JSON', { status: 400, code: 'invalid_json' })
+      })
+      request = parseJsonBatch(body, spec, tokenizer)
+    } else {
+      request = decodeBackendRequest(new Uint8Array(await context.req.arrayBuffer()))
+    }
+    if (request.model !== spec.id) {
+      throw new EdgeclipError(`this backend serves ${spec.id}, not ${request.model}`, {
+        status: 404,
+        code: 'model_not_found',
+        param: 'model',
+      })
+    }
+    if (request.items.length > options.maxItemsPerRequest) {
+      throw new EdgeclipError(
+        `${request.items.length} items in one request; at most ${options.maxItemsPerRequest}`,
+        { status: 413, code: 'too_many_items' },
+      )
+    }
+    const result = await embedder.embed(request.items)
+    const timing = serverTiming(result.timings ?? {}, performance.now() - started)
+    context.header('server-timing', timing)
+    if (json) return context.json(jsonBatchResponse(request.model, spec.dimensions, result))
+    const frame = encodeBackendResponse(result, spec.dimensions)
+    return context.body(frame as Uint8Array<ArrayBuffer>, 200, { 'content-type': BACKEND_RESPONSE_TYPE })
+  })
+  return app
+}

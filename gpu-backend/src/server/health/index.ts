@@ -1,0 +1,1 @@
+export { type HealthRoutesOptions, healthRoutes } from './health-routes'

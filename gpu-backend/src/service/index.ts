@@ -1,0 +1,1 @@
+export { type RunningBackend, type StartBackendOptions, startBackend } from './start-backend'

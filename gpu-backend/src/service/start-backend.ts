@@ -1,0 +1,113 @@
+// The backend's life: listen at once (so /healthz answers and /readyz says "loading"), load the
+// towers on the best provider, warm them, then serve. close() is the SIGTERM path: stop taking
+// requests, let in-flight ones finish their batches, release the sessions.
+import type { AddressInfo } from 'node:net'
+import { type OnnxSessionFactory, WordPieceTokenizer } from '@edgeclip/core'
+import { SharpImageDecoder } from '@edgeclip/core/node'
+import { serve } from '@hono/node-server'
+import type { BackendConfig } from '../config'
+import { BatchEmbedder } from '../inference'
+import { type BackendMetrics, createBackendMetrics } from '../metrics'
+import { type LoadedTowers, loadTowers, openModelFiles, warmUp } from '../model'
+import { createBackendApp, type ServingModel } from '../server'
+
+export interface StartBackendOptions {
+  config: BackendConfig
+  /** Default: core's onnxruntime-node session (`@edgeclip/core/onnx-node`). */
+  createSession?: OnnxSessionFactory
+  log?: (line: string) => void
+}
+
+export interface RunningBackend {
+  url: string
+  port: number
+  metrics: BackendMetrics
+  /** Resolves once warm and ready; rejects when the model cannot load. */
+  ready: Promise<LoadedTowers>
+  close(): Promise<void>
+}
+
+export async function startBackend(options: StartBackendOptions): Promise<RunningBackend> {
+  const { config } = options
+  const log = options.log ?? ((line: string) => console.log(line))
+  let serving: ServingModel | undefined
+  let towers: LoadedTowers | undefined
+  let phase: 'loading' | 'warming up' | 'ready' | 'shutting down' | 'failed' = 'loading'
+  const metrics = createBackendMetrics(() => serving?.embedder.queueDepth() ?? { text: 0, image: 0 })
+
+  const app = createBackendApp({
+    secret: config.secret,
+    metrics,
+    model: () => (phase === 'ready' ? serving : undefined),
+    notReadyReason: () => (phase === 'ready' ? undefined : phase),
+    accepting: () => phase !== 'shutting down',
+    describe: () => ({
+      model: towers?.spec.id,
+      revision: towers?.spec.revision,
+      provider: towers?.provider,
+      variant: towers?.variant,
+    }),
+    maxRequestBytes: config.maxRequestBytes,
+    maxItemsPerRequest: config.maxQueuedItems,
+    log,
+  })
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(started),
+    )
+    started.once('error', reject)
+  })
+  const { port } = server.address() as AddressInfo
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
+  log(`edgeclip backend: listening on ${url}${config.secret ? '' : ' (BACKEND_AUTH=off: no secret checked)'}`)
+
+  const ready = (async () => {
+    const files = await openModelFiles(config.model)
+    const createSession =
+      options.createSession ?? (await import('@edgeclip/core/onnx-node')).createNodeSession
+    towers = await loadTowers({ files, createSession, config })
+    log(
+      `edgeclip backend: ${files.spec.id}@${files.spec.revision} on ${towers.provider.toUpperCase()} ` +
+        `(${towers.variant}; towers: ${[towers.textTower && 'text', towers.imageTower && 'image'].filter(Boolean).join(', ')})` +
+        (towers.cudaError ? ` - CUDA unavailable: ${towers.cudaError}` : ''),
+    )
+    phase = 'warming up'
+    const warm = await warmUp(towers)
+    const embedder = new BatchEmbedder({
+      spec: files.spec,
+      textTower: towers.textTower,
+      imageTower: towers.imageTower,
+      decoder: new SharpImageDecoder({ maxPixels: config.maxImagePixels }),
+      text: config.text,
+      image: config.image,
+      maxQueuedItems: config.maxQueuedItems,
+      retryAfterSeconds: config.retryAfterSeconds,
+      metrics,
+    })
+    serving = { embedder, tokenizer: WordPieceTokenizer.fromVocab(files.vocab, files.spec.tokenizer) }
+    if (phase === 'warming up') phase = 'ready'
+    const warmed = Object.entries(warm).map(([stage, ms]) => `${stage.replace('Ms', '')} ${ms.toFixed(0)} ms`)
+    log(`edgeclip backend: ready (warm-up ${warmed.join(', ')})`)
+    return towers
+  })()
+  ready.catch((error: unknown) => {
+    phase = 'failed'
+    log(`edgeclip backend: could not load the model: ${error instanceof Error ? error.message : error}`)
+  })
+
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      phase = 'shutting down'
+      // Stops new connections; open ones end after their in-flight response (idle ones at once).
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      await serving?.embedder.drain()
+      await closed
+      await ready.catch(() => undefined)
+      await towers?.release()
+    })()
+    return closing
+  }
+  return { url, port, metrics, ready, close }
+}
