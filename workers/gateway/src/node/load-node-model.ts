@@ -6,15 +6,15 @@ import {
   defaultModelSpec,
   fixtureModelSpec,
   type ModelSpec,
+  OnnxTextTower,
   type OnnxVariant,
   type TextTower,
   WordPieceTokenizer,
 } from '@edgeclip/core'
 import { readModelBytes, readModelDir } from '@edgeclip/core/node'
-import { OnnxTextTower } from '../workers/edge-tower'
+import { createNodeSession } from '@edgeclip/core/onnx-node'
 import type { NodeModel } from './node-deps'
 import type { ModelSource } from './node-settings'
-import { createOnnxNodeSession } from './onnx-node-session'
 
 export interface LoadNodeModelOptions {
   /** Text tower weights for the edge: fp32 by default (the others are suspect on long inputs). */
@@ -55,7 +55,7 @@ export async function loadNodeModel(
   const edgeTower = textModelPath
     ? () => {
         loading ??= (async () => {
-          const session = await createOnnxNodeSession(await readModelBytes(textModelPath))
+          const session = await createNodeSession(await readModelBytes(textModelPath))
           return new OnnxTextTower(
             session,
             spec,

@@ -1,5 +1,5 @@
 // A one-node graph (input_ids int64 -> Cast -> float32), so the runtime check depends on no fixture.
-import { ElementType, model, node, tensorInfo } from '../../src/workers/fixture/onnx-writer'
+import { ElementType, model, node, tensorInfo } from '@edgeclip/testkit/onnx-writer'
 
 export const buildCastModel = (): Uint8Array =>
   model({

@@ -51,7 +51,7 @@ describe('edge text tower in workerd', () => {
   it('refuses batches over its maximum instead of running them', async () => {
     const tower = await loadTower()
     const batch = Array.from({ length: tower.maxBatchSize + 1 }, () => [clsId, sepId])
-    await expect(tower.embed(batch)).rejects.toThrow(RangeError)
+    await expect(tower.embed(batch)).rejects.toMatchObject({ status: 400, code: 'batch_too_large' })
   })
 })
 

@@ -1,9 +1,8 @@
 // One edge tower per isolate, created on the first request that needs it: Workers allow 1 s of
 // startup, and compiling a session from model bytes takes longer than that on real models.
-import type { ModelSpec, TextTower } from '@edgeclip/core'
+import { type ModelSpec, OnnxTextTower, type TextTower } from '@edgeclip/core'
 import { configureWorkersOnnxRuntime, createWorkersOnnxSession } from '../onnx-runtime'
 import type { TextModelSource } from './model-source'
-import { OnnxTextTower } from './onnx-text-tower'
 
 export interface EdgeTowerLoaderOptions {
   spec: ModelSpec

@@ -8,4 +8,3 @@ export {
   r2TextModelSource,
   VOCAB_FILE,
 } from './model-source'
-export { OnnxTextTower } from './onnx-text-tower'
