@@ -1,0 +1,81 @@
+// The backend as `pnpm start` runs it: a real process from the environment. SIGTERM lets the batch in
+// flight finish and answer before the process exits 0; a missing secret stops it at startup.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { freePort } from '@edgeclip/testkit'
+import { afterEach, describe, expect, it } from 'vitest'
+import { metricValue, postBatch, SECRET, scrapeMetrics, textIds } from './backend-test-support'
+
+const packageDir = join(import.meta.dirname, '..')
+const tsx = join(packageDir, 'node_modules', '.bin', 'tsx')
+const children: ChildProcess[] = []
+
+function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  const child = spawn(tsx, ['src/main.ts'], {
+    cwd: packageDir,
+    env: { ...process.env, EDGECLIP_MODEL: 'fixture', EDGECLIP_BACKEND_PROVIDER: 'cpu', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  let output = ''
+  child.stdout?.on('data', (chunk) => (output += chunk))
+  child.stderr?.on('data', (chunk) => (output += chunk))
+  return { child, output: () => output }
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    if (child.exitCode !== null) throw new Error(`backend exited with ${child.exitCode}`)
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('backend never became ready')
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
+})
+
+describe('backend process', () => {
+  it('on SIGTERM finishes the batch in flight, answers it, then exits 0', async () => {
+    const port = await freePort()
+    const url = `http://127.0.0.1:${port}`
+    // Items wait a minute for company, so the request is surely still queued when SIGTERM lands.
+    const { child, output } = startProcess({
+      PORT: String(port),
+      BACKEND_SECRET: SECRET,
+      BATCH_MAX_WAIT_MS: '60000',
+    })
+    await waitReady(url, child)
+    expect(output()).toMatch(/on CPU \(fp32; towers: text, image\)/)
+    const inFlight = postBatch(url, [
+      { kind: 'text', ids: textIds(1, 6) },
+      { kind: 'text', ids: textIds(2, 9) },
+    ])
+    for (let attempt = 0; attempt < 200; attempt++) {
+      if (metricValue(await scrapeMetrics(url), 'edgeclip_backend_queue_depth{tower="text"}') === 2) break
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    const exited = once(child, 'exit')
+    child.kill('SIGTERM')
+    const response = await inFlight
+    expect(response.status).toBe(200)
+    expect(response.result!.items.map((item) => item.ok)).toEqual([true, true])
+    const [code] = await exited
+    expect(code).toBe(0)
+    expect(output()).toContain('drained')
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow()
+  })
+
+  it('refuses to start without BACKEND_SECRET unless auth is explicitly off', async () => {
+    const { child, output } = startProcess({ PORT: '0', BACKEND_SECRET: '' })
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(1)
+    expect(output()).toContain('BACKEND_SECRET is not set')
+  })
+})
