@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import { fixtureModelSpec, jinaClipV1 } from '@edgeclip/core'
-import * as testkit from '@edgeclip/testkit'
+import { buildFixtureVocab, writeFixtureModelDir } from '@edgeclip/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const cliDir = resolve(import.meta.dirname, '..')
@@ -112,10 +112,23 @@ describe('edgeclip tokenize', () => {
     expect(missing.stderr).toContain(`no vocab.txt in ${join(workDir, 'absent')}`)
   })
 
-  it.skipIf(!('fixtureVocab' in testkit))('uses the fixture vocab with EDGECLIP_MODEL=fixture', async () => {
-    const result = await runCli(['tokenize', ''], { EDGECLIP_MODEL: 'fixture' })
+  it('uses the fixture vocab with EDGECLIP_MODEL=fixture', async () => {
+    const result = await runCli(['tokenize', 'Hello, cats'], { EDGECLIP_MODEL: 'fixture' })
+    expect(result.code, result.stderr).toBe(0)
+    const vocab = buildFixtureVocab().trimEnd().split('\n')
     const { clsId, sepId } = fixtureModelSpec.tokenizer
-    expect(JSON.parse(result.stdout)).toEqual({ ids: [clsId, sepId], tokens: 2 })
+    const ids = ['hello', ',', 'cat', '##s'].map((token) => vocab.indexOf(token))
+    expect(ids).not.toContain(-1)
+    expect(JSON.parse(result.stdout)).toEqual({ ids: [clsId, ...ids, sepId], tokens: ids.length + 2 })
+  })
+
+  it('reads a fixture model directory given with --model-dir', async () => {
+    const dir = join(workDir, 'fixture-model')
+    await writeFixtureModelDir(dir)
+    const fromDir = await runCli(['tokenize', 'a red car', '--model-dir', dir], { EDGECLIP_MODEL: 'fixture' })
+    const builtIn = await runCli(['tokenize', 'a red car'], { EDGECLIP_MODEL: 'fixture' })
+    expect(fromDir.code, fromDir.stderr).toBe(0)
+    expect(fromDir.stdout).toBe(builtIn.stdout)
   })
 })
 

@@ -16,9 +16,9 @@ EDGECLIP_MODEL=fixture, the fixture model's vocab. --max-length defaults to the 
 async function loadVocab(io: CommandIo, values: { vocab?: string; 'model-dir'?: string }): Promise<string> {
   if (values.vocab !== undefined) return readFile(resolveUserPath(io, values.vocab), 'utf8')
   if (isFixtureModel(io) && values['model-dir'] === undefined) {
-    const testkit = (await import('@edgeclip/testkit')) as { fixtureVocab?: string }
-    if (typeof testkit.fixtureVocab !== 'string') throw new Error('@edgeclip/testkit has no fixtureVocab')
-    return testkit.fixtureVocab
+    // Loaded only here: the real model's path never needs testkit's ONNX writer.
+    const { buildFixtureVocab } = await import('@edgeclip/testkit')
+    return buildFixtureVocab()
   }
   const spec = selectedModelSpec(io)
   return (await readModelDir(modelDir(io, spec, values['model-dir']), spec, 'fp32', { verify: 'none' })).vocab
