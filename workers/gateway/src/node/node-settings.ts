@@ -25,6 +25,8 @@ export interface NodeGatewaySettings {
   backendSecret: string | undefined
   modal: ModalSettings | undefined
   redisUrl: string | undefined
+  /** Largest request head (request line and headers) node:http accepts; larger gets 431. */
+  maxHeaderBytes: number
   /** Bytes of the in-process L1 cache. */
   memoryCacheBytes: number
   /** Run the text tower in process (EDGECLIP_EDGE=off sends every miss to the backend). */
@@ -34,6 +36,8 @@ export interface NodeGatewaySettings {
 
 export const DEFAULT_PORT = 8787
 export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8788'
+/** node:http's own default, stated so that it is documented and configurable. */
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -85,6 +89,7 @@ export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
     backendSecret: env.BACKEND_SECRET || undefined,
     modal,
     redisUrl: env.REDIS_URL || undefined,
+    maxHeaderBytes: integer(env, 'EDGECLIP_MAX_HEADER_BYTES', DEFAULT_MAX_HEADER_BYTES, 1024),
     memoryCacheBytes: integer(env, 'EDGECLIP_MEMORY_CACHE_BYTES', 256 * 1024 * 1024, 1),
     edgeTower: !isOff(env.EDGECLIP_EDGE),
     config: resolveGatewayConfig({

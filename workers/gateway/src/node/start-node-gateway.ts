@@ -19,6 +19,8 @@ export interface NodeGateway {
   url: string
   port: number
   deps: GatewayDeps
+  /** Resolves once every after-response task started so far (cache write-backs) has settled. */
+  idle(): Promise<void>
   /** Stops accepting connections, waits for cache write-backs, releases the tower. */
   close(): Promise<void>
 }
@@ -44,8 +46,15 @@ export async function startNodeGateway(options: StartNodeGatewayOptions): Promis
   }
   const app = createGatewayApp({ getDeps: () => deps, config: settings.config })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () =>
-      resolve(started),
+    const started = serve(
+      {
+        fetch: app.fetch,
+        port: settings.port,
+        hostname: settings.host,
+        // node:http answers 431 past this, before any of our code runs.
+        serverOptions: { maxHeaderSize: settings.maxHeaderBytes },
+      },
+      () => resolve(started),
     )
     started.once('error', reject)
   })
@@ -67,5 +76,8 @@ export async function startNodeGateway(options: StartNodeGatewayOptions): Promis
     })()
     return closing
   }
-  return { app, url, port, deps, close }
+  const idle = async () => {
+    await Promise.allSettled([...pending])
+  }
+  return { app, url, port, deps, idle, close }
 }
