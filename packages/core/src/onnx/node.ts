@@ -1,5 +1,6 @@
 // @edgeclip/core/onnx-node: the OnnxSession port over onnxruntime-node (CPU everywhere, CUDA where the
-// GPU build is installed). Pass executionProviders ['cuda', 'cpu'] to prefer the GPU.
+// CUDA provider is installed). A listed provider that fails to load is an error, not a silent fall
+// back to the CPU: callers decide (the GPU backend retries with ['cpu'] and reports why).
 import * as ort from 'onnxruntime-node'
 import type { OnnxSessionFactory } from '../tower'
 import { runtimeSessionOptions, wrapRuntimeSession } from './wrap-runtime-session'
