@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -129,6 +129,37 @@ describe('edgeclip tokenize', () => {
     const builtIn = await runCli(['tokenize', 'a red car'], { EDGECLIP_MODEL: 'fixture' })
     expect(fromDir.code, fromDir.stderr).toBe(0)
     expect(fromDir.stdout).toBe(builtIn.stdout)
+  })
+})
+
+describe('edgeclip model fixture', () => {
+  it('writes a model directory that the other commands read', async () => {
+    const dir = join(workDir, 'written-fixture')
+    const result = await runCli(['model', 'fixture', '--dir', dir], { EDGECLIP_MODEL: 'fixture' })
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({ dir, revision: fixtureModelSpec.revision })
+    expect(await readFile(join(dir, 'vocab.txt'), 'utf8')).toBe(buildFixtureVocab())
+    expect(existsSync(join(dir, 'onnx/vision_model.onnx'))).toBe(true)
+    const tokenized = await runCli(['tokenize', 'a red car'], {
+      EDGECLIP_MODEL: 'fixture',
+      EDGECLIP_MODEL_DIR: dir,
+    })
+    expect(tokenized.code, tokenized.stderr).toBe(0)
+    expect(JSON.parse(tokenized.stdout).ids).not.toContain(fixtureModelSpec.tokenizer.unkId)
+  })
+
+  it('needs a directory, and leaves a fetched model alone', async () => {
+    const noDir = await runCli(['model', 'fixture'], { EDGECLIP_MODEL: 'fixture' })
+    expect(noDir.code).toBe(2)
+    expect(noDir.stderr).toContain('--dir')
+    const fetched = join(workDir, 'fetched-model')
+    await mkdir(fetched, { recursive: true })
+    const manifest = { model: jinaClipV1.id, repo: jinaClipV1.repo, revision: jinaClipV1.revision, files: {} }
+    await writeFile(join(fetched, 'manifest.json'), JSON.stringify(manifest))
+    const refused = await runCli(['model', 'fixture', '--dir', fetched])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('not overwriting')
+    expect(existsSync(join(fetched, 'vocab.txt'))).toBe(false)
   })
 })
 

@@ -6,13 +6,16 @@ import { fetchModel } from '@edgeclip/core/node'
 import { type Command, type CommandIo, UsageError } from '../command'
 import { modelDir, selectedModelSpec } from '../model-selection'
 import { createProgressReporter } from '../progress-bar'
+import { modelFixtureCommand, modelFixtureUsage } from './model-fixture'
 
 const usage = `usage:
   edgeclip model fetch [--variant fp32|fp16|int8] [--dir DIR] [--retries N]
 
 Downloads the text and vision ONNX files of the variant, vocab.txt and the tokenizer/config files
 into DIR (default $EDGECLIP_MODEL_DIR, else ./.edgeclip/models/<model>), resuming partial files and
-checking sha256. $EDGECLIP_HF_ENDPOINT replaces https://huggingface.co (a mirror).`
+checking sha256. $EDGECLIP_HF_ENDPOINT replaces https://huggingface.co (a mirror).
+
+${modelFixtureUsage}`
 
 const variants: readonly OnnxVariant[] = ['fp32', 'fp16', 'int8', 'q4']
 
@@ -54,11 +57,12 @@ async function fetchCommand(argv: readonly string[], io: CommandIo): Promise<num
 
 export const modelCommand: Command = {
   name: 'model',
-  summary: 'model fetch: download the model files at the pinned revision',
+  summary: 'model fetch | fixture: download the model files at the pinned revision, or write the fixture',
   usage,
   async run(argv, io) {
     const [action, ...rest] = argv
     if (action === 'fetch') return fetchCommand(rest, io)
+    if (action === 'fixture') return modelFixtureCommand(rest, io)
     if (action === undefined || action === '--help' || action === 'help') {
       io.stdout(`${usage}\n`)
       return action === undefined ? 2 : 0

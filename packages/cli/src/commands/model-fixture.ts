@@ -1,0 +1,38 @@
+// `edgeclip model fixture`: writes the built-in fixture model where a fetched model would go, so the
+// services and commands that read a model directory can run offline on it.
+import { parseArgs } from 'node:util'
+import { fixtureModelSpec } from '@edgeclip/core'
+import { readManifest, readModelDir } from '@edgeclip/core/node'
+import { type CommandIo, resolveUserPath, UsageError } from '../command'
+
+export const modelFixtureUsage = `  edgeclip model fixture --dir DIR
+
+Writes the fixture model (seeded ONNX towers with jina-clip-v1's inputs and outputs, tiny vocab.txt)
+into DIR (default $EDGECLIP_MODEL_DIR). Use it with EDGECLIP_MODEL=fixture. A directory holding a
+fetched model is left alone.`
+
+export async function modelFixtureCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: { dir: { type: 'string' }, 'model-dir': { type: 'string' } },
+    allowPositionals: true,
+  })
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
+  const chosen = values.dir ?? values['model-dir'] ?? io.env.EDGECLIP_MODEL_DIR
+  // No default: the fixture shares the real model's id, so its default directory is the real one's.
+  if (!chosen) throw new UsageError('give --dir DIR (or set EDGECLIP_MODEL_DIR)')
+  const dir = resolveUserPath(io, chosen)
+  const manifest = await readManifest(dir)
+  if (manifest !== undefined && manifest.revision !== fixtureModelSpec.revision) {
+    io.stderr(`${dir} holds ${manifest.repo}@${manifest.revision}; not overwriting it with the fixture\n`)
+    return 1
+  }
+  // testkit carries the ONNX writer: only this action loads it.
+  const { writeFixtureModelDir } = await import('@edgeclip/testkit')
+  await writeFixtureModelDir(dir)
+  const written = await readModelDir(dir, fixtureModelSpec, 'fp32', { require: ['text', 'image'] })
+  io.stdout(
+    `${JSON.stringify({ dir, revision: fixtureModelSpec.revision, files: [written.textModelPath, written.visionModelPath, written.vocabPath] })}\n`,
+  )
+  return 0
+}
