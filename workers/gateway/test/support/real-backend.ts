@@ -19,7 +19,7 @@ export interface RealBackend {
 export const realBackendAvailable = (): boolean => existsSync(join(backendDir, 'src/main.ts'))
 
 export async function startRealBackend(env: Record<string, string> = {}): Promise<RealBackend> {
-  const secret = `hardening-${Math.random().toString(36).slice(2)}`
+  const secret = env.BACKEND_SECRET ?? `test-${Math.random().toString(36).slice(2)}`
   const tsx = join(backendDir, 'node_modules/.bin/tsx')
   const child = spawn(tsx, ['src/main.ts'], {
     cwd: backendDir,
