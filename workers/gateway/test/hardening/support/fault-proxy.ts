@@ -62,7 +62,7 @@ export async function startFaultProxy(target: string, dimensions: number): Promi
             (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host',
           ),
         ),
-        ...(request.method === 'POST' ? { body } : {}),
+        ...(request.method === 'POST' ? { body: new Uint8Array(body) } : {}),
       })
     } catch {
       request.socket.destroy()
