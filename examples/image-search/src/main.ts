@@ -1,0 +1,26 @@
+// Index a folder of images, then serve a page that searches it by text or by example image.
+//   pnpm --filter @edgeclip/example-image-search start <image-folder> [port]
+import { resolve } from 'node:path'
+import { EdgeClip } from '@edgeclip/sdk'
+import { indexFolder } from './index-folder'
+import { createSearchServer } from './search-server'
+
+const [folder, port = '3000'] = process.argv.slice(2)
+if (!folder) {
+  console.error('usage: pnpm --filter @edgeclip/example-image-search start <image-folder> [port]')
+  process.exit(2)
+}
+const imageDirectory = resolve(process.env.INIT_CWD ?? process.cwd(), folder)
+
+// Reads EDGECLIP_BASE_URL and EDGECLIP_API_KEY. Batches of 16 keep each request body small
+// whatever the photos weigh (the gateway takes up to 32 MiB per call).
+const client = new EdgeClip({ maxBatchSize: 16 })
+const store = await indexFolder(client, imageDirectory, ({ completed, total }) =>
+  console.log(`indexed ${completed}/${total}`),
+)
+await store.save(resolve(imageDirectory, '.edgeclip-index.json'))
+
+const server = createSearchServer({ client, store, imageDirectory })
+server.listen(Number(port), '127.0.0.1', () => {
+  console.log(`${store.entries.length} images indexed; search them at http://127.0.0.1:${port}/`)
+})
