@@ -24,6 +24,6 @@ export async function indexFolder(
     files.map((file) => join(directory, file)),
     onProgress ? { onProgress } : {},
   )
-  files.forEach((file, index) => store.add(file, embeddings[index]!))
+  for (const [index, file] of files.entries()) store.add(file, embeddings[index]!)
   return store
 }
