@@ -25,8 +25,8 @@ export interface BackendConfig {
 
 // Defaults measured on the fixture and noted in gpu-backend/README.md ("Batching defaults").
 export const defaultBatching = {
-  text: { maxBatchSize: 32, maxWaitMs: 5, maxBatchTokens: 16_384 },
-  image: { maxBatchSize: 16, maxWaitMs: 5 },
+  text: { maxBatchSize: 32, maxWaitMs: 0, maxBatchTokens: 16_384 },
+  image: { maxBatchSize: 16, maxWaitMs: 0 },
   maxQueuedItems: 1024,
 } as const
 
