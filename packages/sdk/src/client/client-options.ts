@@ -6,6 +6,8 @@ import { readEnv } from '../internal/env'
 
 /** The gateway's own limit (`maxInputs`, OpenAI's 2048); used when GET /v1/models does not say. */
 export const DEFAULT_MAX_BATCH_SIZE = 2048
+/** Half the gateway's 32 MiB body limit: room for JSON escaping and multi-byte text. */
+export const DEFAULT_MAX_BATCH_BYTES = 16 * 1024 * 1024
 export const DEFAULT_TIMEOUT_MS = 60_000
 export const DEFAULT_MAX_RETRIES = 2
 export const DEFAULT_MAX_CONCURRENCY = 4
@@ -25,6 +27,8 @@ export interface EdgeClipOptions {
   maxRetries?: number | undefined
   /** Inputs per call; defaults to the server's `max_inputs` (GET /v1/models), else 2048. */
   maxBatchSize?: number | undefined
+  /** A batch is closed before its body would pass this many bytes, so image jobs stay under the gateway's body limit (default 16 MiB). */
+  maxBatchBytes?: number | undefined
   /** Calls of one split job in flight at once (default 4). */
   maxConcurrency?: number | undefined
   /** Headers sent with every call. */
@@ -38,6 +42,7 @@ export interface ResolvedOptions {
   timeout: number
   maxRetries: number
   maxBatchSize: number | undefined
+  maxBatchBytes: number
   maxConcurrency: number
   defaultHeaders: Record<string, string>
 }
@@ -52,6 +57,7 @@ export function resolveOptions(options: EdgeClipOptions): ResolvedOptions {
     maxRetries: atLeastZero('maxRetries', options.maxRetries ?? DEFAULT_MAX_RETRIES),
     maxBatchSize:
       options.maxBatchSize === undefined ? undefined : positive('maxBatchSize', options.maxBatchSize),
+    maxBatchBytes: positive('maxBatchBytes', options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES),
     maxConcurrency: positive('maxConcurrency', options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY),
     defaultHeaders: options.defaultHeaders ?? {},
   }

@@ -1,6 +1,6 @@
 // The client: one EdgeClip per gateway and key; embed() splits, retries and decodes.
 import { decodeEmbedding, type Encoding } from '../core/decode'
-import { EdgeClipSDKError } from '../core/errors'
+import { EdgeClipSDKError, NotFoundError } from '../core/errors'
 import { type ImageSource, imageToWire } from '../core/image-input'
 import { requestJSON, type TransportConfig } from '../core/request'
 import { runBatches } from '../core/run-batches'
@@ -25,6 +25,8 @@ import type { WireEmbeddingsResponse, WireModelList } from './wire'
 type FloatEncoding = 'float' | 'base64'
 type PackedEncoding = 'binary' | 'ubinary'
 const DEFAULT_ENCODING: Encoding = 'base64'
+/** `{"image":""},` and the like around each item's string. */
+const WIRE_ITEM_OVERHEAD = 16
 
 /**
  * @example
@@ -80,7 +82,10 @@ export class EdgeClip {
       async (batch, signal) => this.embedBatch(batch, encoding, options, signal),
       {
         batchSize,
+        batchBytes: this.options.maxBatchBytes,
         concurrency: this.options.maxConcurrency,
+        prepare: toWireInput,
+        sizeOf: wireSize,
         onProgress: options.onProgress,
         signal: options.signal,
       },
@@ -161,22 +166,23 @@ export class EdgeClip {
     if (this.options.maxBatchSize !== undefined) return this.options.maxBatchSize
     // One input always fits; bigger jobs ask the server once what one call may carry.
     if (count <= 1) return 1
-    this.modelInfo ??= this.models({ signal: options.signal as AbortSignal }).catch(() => {
-      // A gateway without the route (or a failed lookup) gets the documented default.
-      this.modelInfo = undefined
-      return undefined
-    })
+    this.modelInfo ??= this.models(options.signal ? { signal: options.signal } : {}).catch(
+      (error: unknown) => {
+        // A gateway without the route keeps the documented default; other failures ask again next job.
+        if (!(error instanceof NotFoundError)) this.modelInfo = undefined
+        return undefined
+      },
+    )
     const limit = (await this.modelInfo)?.maxInputs
     return limit !== undefined && limit > 0 ? limit : DEFAULT_MAX_BATCH_SIZE
   }
 
   private async embedBatch(
-    batch: EmbedInput[],
+    input: WireInput[],
     encoding: Encoding,
     options: EmbedOptions,
     signal: AbortSignal,
   ) {
-    const input = await Promise.all(batch.map(toWireInput))
     const body: Record<string, unknown> = { input, encoding_format: encoding }
     if (options.model !== undefined) body.model = options.model
     if (options.normalized !== undefined) body.normalized = options.normalized
@@ -191,7 +197,7 @@ export class EdgeClip {
       headers: options.headers,
     })
     return {
-      rows: rowsInOrder(response.data, batch.length, encoding),
+      rows: rowsInOrder(response.data, input.length, encoding),
       extra: {
         model: response.data.model,
         usage: {
@@ -204,11 +210,18 @@ export class EdgeClip {
   }
 }
 
-async function toWireInput(input: EmbedInput): Promise<string | { text: string } | { image: string }> {
+type WireInput = { text: string } | { image: string }
+
+async function toWireInput(input: EmbedInput): Promise<WireInput> {
   if (typeof input === 'string') return { text: input }
   if ('text' in input && typeof input.text === 'string') return { text: input.text }
   if ('image' in input) return { image: await imageToWire(input.image) }
   throw new EdgeClipSDKError('each input is a string, { text } or { image }')
+}
+
+/** Roughly the bytes an item adds to the JSON body (exact for base64 images, the bulk of any big body). */
+function wireSize(input: WireInput): number {
+  return ('text' in input ? input.text.length : input.image.length) + WIRE_ITEM_OVERHEAD
 }
 
 /** Rows by their `index`, so a server that answers out of order still lines up with the inputs. */

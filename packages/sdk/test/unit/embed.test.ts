@@ -151,3 +151,33 @@ describe('embed', () => {
     expect(calls).toHaveLength(0)
   })
 })
+
+describe('batches by body size', () => {
+  it('closes a batch before its body passes maxBatchBytes, and sends an oversized item alone', async () => {
+    const { fetch, calls } = fakeFetch((call, index) => embeddingsAnswer(call, index))
+    const client = new EdgeClip({
+      baseURL: 'http://gateway.test',
+      fetch,
+      maxBatchSize: 100,
+      maxBatchBytes: 100,
+    })
+    // Each item weighs its length plus 16 bytes of JSON around it.
+    const inputs = ['a'.repeat(30), 'b'.repeat(30), 'c'.repeat(30), 'd'.repeat(200), 'e'.repeat(10)]
+    const response = await client.embedText(inputs, { encoding: 'base64' })
+    expect(
+      calls.map((call) => (call.body!.input as { text: string }[]).map((item) => item.text[0]).join('')),
+    ).toEqual(['ab', 'c', 'd', 'e'])
+    expect(response.embeddings).toHaveLength(5)
+    expect(response.requestIDs).toEqual(['request-0', 'request-1', 'request-2', 'request-3'])
+  })
+
+  it('asks GET /v1/models only once when the gateway has no such route', async () => {
+    const { fetch, calls } = fakeFetch((call) =>
+      call.url.endsWith('/v1/models') ? json({ error: { message: 'no' } }, 404) : embeddingsAnswer(call),
+    )
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch })
+    await client.embedText(texts(3))
+    await client.embedText(texts(3))
+    expect(calls.filter((call) => call.url.endsWith('/v1/models'))).toHaveLength(1)
+  })
+})
