@@ -90,7 +90,8 @@ function embedderFor(towers: BenchTowers, maxWaitMs: number = defaultBatching.te
     decoder: new SharpImageDecoder(),
     text: { ...defaultBatching.text, maxWaitMs },
     image: { ...defaultBatching.image, maxWaitMs },
-    maxQueuedItems: 100_000,
+    maxQueuedTexts: 100_000,
+    maxQueuedImages: 100_000,
   })
 }
 

@@ -158,7 +158,7 @@ describe('backend overload', () => {
   // Items wait up to a minute for company, so the queue stays full while the test looks at it.
   beforeAll(async () => {
     backend = await startFixtureBackend({
-      QUEUE_MAX_ITEMS: '4',
+      QUEUE_MAX_TEXTS: '4',
       BATCH_MAX_WAIT_MS: '60000',
       RETRY_AFTER_SECONDS: '3',
     })
@@ -186,6 +186,13 @@ describe('backend overload', () => {
     expect(refused.status).toBe(503)
     expect(refused.headers.get('retry-after')).toBe('3')
     expect(refused.error?.error.code).toBe('backend_overloaded')
+    // More texts than the queue can ever hold is not worth retrying: 413.
+    const tooMany = await postBatch(
+      backend.url,
+      Array.from({ length: 5 }, (_, index) => ({ kind: 'text' as const, ids: textIds(index, 4) })),
+    )
+    expect(tooMany.status).toBe(413)
+    expect(tooMany.error?.error.code).toBe('too_many_items')
     // Closing drains: the queued request is answered at once, not after its minute.
     await backend.close()
     const answered = await queued

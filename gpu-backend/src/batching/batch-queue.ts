@@ -68,6 +68,11 @@ export class BatchQueue<Input, Output> {
     return this.#running || this.#pending.length > 0
   }
 
+  /** Most items that may wait; a request with more can never be queued. */
+  get capacity(): number {
+    return this.#options.maxQueuedItems
+  }
+
   /** Whether `count` more items fit; callers check every queue first so a request is all-or-nothing. */
   hasRoomFor(count: number): boolean {
     return this.#pending.length + count <= this.#options.maxQueuedItems

@@ -7,7 +7,8 @@ export type ProviderChoice = 'auto' | 'cuda' | 'cpu'
 export interface BackendConfig {
   host: string
   port: number
-  model: { kind: 'fixture' } | { kind: 'dir'; dir: string }
+  /** The fixture from a directory too when EDGECLIP_MODEL_DIR is set (as `pnpm edgeclip model fixture` writes it). */
+  model: { kind: 'fixture'; dir?: string } | { kind: 'dir'; dir: string }
   /** Undefined only when BACKEND_AUTH=off (e.g. behind Modal proxy auth alone). */
   secret: string | undefined
   provider: ProviderChoice
@@ -15,7 +16,9 @@ export interface BackendConfig {
   variant: { cuda: OnnxVariant; cpu: OnnxVariant }
   text: { maxBatchSize: number; maxWaitMs: number; maxBatchTokens: number }
   image: { maxBatchSize: number; maxWaitMs: number }
-  maxQueuedItems: number
+  /** Waiting items per tower; at least the gateway's 2048 inputs, so its largest request fits. */
+  maxQueuedTexts: number
+  maxQueuedImages: number
   retryAfterSeconds: number
   maxImagePixels: number
   maxRequestBytes: number
@@ -27,7 +30,8 @@ export interface BackendConfig {
 export const defaultBatching = {
   text: { maxBatchSize: 32, maxWaitMs: 0, maxBatchTokens: 16_384 },
   image: { maxBatchSize: 16, maxWaitMs: 0 },
-  maxQueuedItems: 1024,
+  maxQueuedTexts: 4096,
+  maxQueuedImages: 2048,
 } as const
 
 const variants: readonly OnnxVariant[] = ['fp32', 'fp16', 'int8', 'q4']
@@ -74,7 +78,9 @@ export function readBackendConfig(env: Env = process.env): BackendConfig {
   return {
     host: env.HOST || '127.0.0.1',
     port: integer(env, env.BACKEND_PORT ? 'BACKEND_PORT' : 'PORT', 8788, 0),
-    model: fixture ? { kind: 'fixture' } : { kind: 'dir', dir: env.EDGECLIP_MODEL_DIR! },
+    model: fixture
+      ? { kind: 'fixture', ...(env.EDGECLIP_MODEL_DIR ? { dir: env.EDGECLIP_MODEL_DIR } : {}) }
+      : { kind: 'dir', dir: env.EDGECLIP_MODEL_DIR! },
     secret: authOff ? undefined : secret,
     provider,
     variant: {
@@ -90,7 +96,8 @@ export function readBackendConfig(env: Env = process.env): BackendConfig {
       maxBatchSize: integer(env, 'BATCH_MAX_IMAGES', defaultBatching.image.maxBatchSize),
       maxWaitMs: integer(env, 'BATCH_MAX_WAIT_MS', defaultBatching.image.maxWaitMs, 0),
     },
-    maxQueuedItems: integer(env, 'QUEUE_MAX_ITEMS', defaultBatching.maxQueuedItems),
+    maxQueuedTexts: integer(env, 'QUEUE_MAX_TEXTS', defaultBatching.maxQueuedTexts),
+    maxQueuedImages: integer(env, 'QUEUE_MAX_IMAGES', defaultBatching.maxQueuedImages),
     retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 1),
     maxImagePixels: integer(env, 'MAX_IMAGE_PIXELS', defaultMaxImagePixels),
     maxRequestBytes: integer(env, 'MAX_REQUEST_BYTES', 64 * 1024 * 1024),

@@ -32,7 +32,8 @@ export interface BatchEmbedderOptions {
   text: TowerBatching
   image: TowerBatching
   /** Most items waiting per tower before requests are refused with 503. */
-  maxQueuedItems: number
+  maxQueuedTexts: number
+  maxQueuedImages: number
   retryAfterSeconds?: number
   metrics?: BackendMetrics
 }
@@ -48,14 +49,12 @@ export class BatchEmbedder {
   constructor(options: BatchEmbedderOptions) {
     this.spec = options.spec
     this.#options = options
-    const common = {
-      maxQueuedItems: options.maxQueuedItems,
-      retryAfterSeconds: options.retryAfterSeconds ?? 1,
-    }
+    const retryAfterSeconds = options.retryAfterSeconds ?? 1
     const { textTower, imageTower } = options
     this.#text = textTower
       ? new BatchQueue<readonly number[], Float32Array>({
-          ...common,
+          maxQueuedItems: options.maxQueuedTexts,
+          retryAfterSeconds,
           ...options.text,
           run: (batch) => textTower.embed(batch),
           lengthOf: (ids) => ids.length,
@@ -64,7 +63,8 @@ export class BatchEmbedder {
       : undefined
     this.#image = imageTower
       ? new BatchQueue<Float32Array, Float32Array>({
-          ...common,
+          maxQueuedItems: options.maxQueuedImages,
+          retryAfterSeconds,
           ...options.image,
           run: (batch) => imageTower.embed(batch),
           onBatch: (stats) => this.#recordBatch('image', stats),
@@ -83,6 +83,7 @@ export class BatchEmbedder {
 
   async embed(items: readonly BackendItem[]): Promise<BackendResult> {
     const texts = items.filter((item) => item.kind === 'text').length
+    this.#checkCapacity(texts, items.length - texts)
     this.#checkRoom(texts, items.length - texts)
     const results: (BackendItemResult | undefined)[] = new Array(items.length)
     const textInputs: { index: number; ids: readonly number[] }[] = []
@@ -146,6 +147,24 @@ export class BatchEmbedder {
         queue: queueMs,
         inference: inferenceMs,
       },
+    }
+  }
+
+  /** A request larger than a queue could never run: 413, not a 503 that retrying cannot cure. */
+  #checkCapacity(texts: number, images: number): void {
+    for (const [count, queue, kind] of [
+      [texts, this.#text, 'texts'],
+      [images, this.#image, 'images'],
+    ] as const) {
+      if (queue && count > queue.capacity) {
+        throw new EdgeclipError(
+          `${count} ${kind} in one request; this backend queues at most ${queue.capacity}`,
+          {
+            status: 413,
+            code: 'too_many_items',
+          },
+        )
+      }
     }
   }
 

@@ -18,7 +18,7 @@ export interface ModelFiles {
 }
 
 export async function openModelFiles(model: BackendConfig['model']): Promise<ModelFiles> {
-  if (model.kind === 'fixture') {
+  if (model.dir === undefined) {
     // The fixture builders are pure and fast; importing them lazily keeps testkit off the real path.
     const { buildFixtureTextModel, buildFixtureVisionModel, buildFixtureVocab } = await import(
       '@edgeclip/testkit'
@@ -34,18 +34,19 @@ export async function openModelFiles(model: BackendConfig['model']): Promise<Mod
       }),
     }
   }
-  const spec = defaultModelSpec
-  const probe = await readModelDir(model.dir, spec, 'fp32')
+  const spec = model.kind === 'fixture' ? fixtureModelSpec : defaultModelSpec
+  const dir = model.dir
+  const probe = await readModelDir(dir, spec, 'fp32')
   return {
     spec,
     vocab: probe.vocab,
     async read(variant) {
-      let found = await readModelDir(model.dir, spec, variant)
+      let found = await readModelDir(dir, spec, variant)
       if (!found.textModelPath && !found.visionModelPath && variant !== 'fp32') {
         found = probe
       }
       if (!found.textModelPath && !found.visionModelPath) {
-        throw new Error(`no ONNX towers in ${model.dir} (looked for ${variant} and fp32)`)
+        throw new Error(`no ONNX towers in ${dir} (looked for ${variant} and fp32)`)
       }
       return {
         variant: found.variant,

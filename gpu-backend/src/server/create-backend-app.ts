@@ -15,7 +15,6 @@ export interface BackendAppOptions {
   accepting: () => boolean
   describe: () => Record<string, unknown>
   maxRequestBytes: number
-  maxItemsPerRequest: number
   log?: (line: string) => void
 }
 

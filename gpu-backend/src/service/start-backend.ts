@@ -48,7 +48,6 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
       variant: towers?.variant,
     }),
     maxRequestBytes: config.maxRequestBytes,
-    maxItemsPerRequest: config.maxQueuedItems,
     log,
   })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -81,7 +80,8 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
       decoder: new SharpImageDecoder({ maxPixels: config.maxImagePixels }),
       text: config.text,
       image: config.image,
-      maxQueuedItems: config.maxQueuedItems,
+      maxQueuedTexts: config.maxQueuedTexts,
+      maxQueuedImages: config.maxQueuedImages,
       retryAfterSeconds: config.retryAfterSeconds,
       metrics,
     })

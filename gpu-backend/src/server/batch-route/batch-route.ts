@@ -28,8 +28,6 @@ export interface BatchRouteOptions {
   model: () => ServingModel | undefined
   metrics: BackendMetrics
   maxRequestBytes: number
-  /** Most items one request may carry: more could never fit the queue. */
-  maxItemsPerRequest: number
   /** False once shutdown began: requests still arriving on open connections get 503. */
   accepting: () => boolean
 }
@@ -102,12 +100,6 @@ export function batchRoute(options: BatchRouteOptions): Hono {
         code: 'model_not_found',
         param: 'model',
       })
-    }
-    if (request.items.length > options.maxItemsPerRequest) {
-      throw new EdgeclipError(
-        `${request.items.length} items in one request; at most ${options.maxItemsPerRequest}`,
-        { status: 413, code: 'too_many_items' },
-      )
     }
     const result = await embedder.embed(request.items)
     const timing = serverTiming(result.timings ?? {}, performance.now() - started)
