@@ -12,9 +12,9 @@ if (!folder) {
 }
 const imageDirectory = resolve(process.env.INIT_CWD ?? process.cwd(), folder)
 
-// Reads EDGECLIP_BASE_URL and EDGECLIP_API_KEY. Batches of 16 keep each request body small
-// whatever the photos weigh (the gateway takes up to 32 MiB per call).
-const client = new EdgeClip({ maxBatchSize: 16 })
+// Reads EDGECLIP_BASE_URL and EDGECLIP_API_KEY. The SDK packs images into batches that stay under
+// the gateway's body limit and reads each file only when its batch goes out.
+const client = new EdgeClip()
 const store = await indexFolder(client, imageDirectory, ({ completed, total }) =>
   console.log(`indexed ${completed}/${total}`),
 )
