@@ -24,8 +24,9 @@ describe('backend on a model directory', () => {
   })
   afterAll(() => rm(dir, { recursive: true, force: true }))
 
+  // Images on the main thread here (IMAGE_THREADS=0); the other suites use the worker pool.
   it('serves the towers it finds there', async () => {
-    const backend = await startFixtureBackend({ EDGECLIP_MODEL_DIR: dir })
+    const backend = await startFixtureBackend({ EDGECLIP_MODEL_DIR: dir, IMAGE_THREADS: '0' })
     try {
       const items = [
         { kind: 'text' as const, ids: textIds(1, 7) },

@@ -1,5 +1,6 @@
 // The backend's settings, from the environment. Every knob has a default; a bad value stops the
 // process at startup with the variable's name instead of misbehaving later.
+import { availableParallelism } from 'node:os'
 import { defaultMaxImagePixels, type OnnxVariant } from '@edgeclip/core'
 
 export type ProviderChoice = 'auto' | 'cuda' | 'cpu'
@@ -21,6 +22,8 @@ export interface BackendConfig {
   maxQueuedImages: number
   retryAfterSeconds: number
   maxImagePixels: number
+  /** Worker threads decoding and preprocessing images; 0 does it on the main thread. */
+  imageThreads: number
   maxRequestBytes: number
   /** How long SIGTERM waits for in-flight batches before exiting anyway. */
   shutdownTimeoutMs: number
@@ -33,6 +36,11 @@ export const defaultBatching = {
   maxQueuedTexts: 4096,
   maxQueuedImages: 2048,
 } as const
+
+/** One thread per core but one (the main thread runs HTTP and the batcher), at most 8. */
+function defaultImageThreads(): number {
+  return Math.max(1, Math.min(8, availableParallelism() - 1))
+}
 
 const variants: readonly OnnxVariant[] = ['fp32', 'fp16', 'int8', 'q4']
 
@@ -100,6 +108,7 @@ export function readBackendConfig(env: Env = process.env): BackendConfig {
     maxQueuedImages: integer(env, 'QUEUE_MAX_IMAGES', defaultBatching.maxQueuedImages),
     retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 1),
     maxImagePixels: integer(env, 'MAX_IMAGE_PIXELS', defaultMaxImagePixels),
+    imageThreads: integer(env, 'IMAGE_THREADS', defaultImageThreads(), 0),
     maxRequestBytes: integer(env, 'MAX_REQUEST_BYTES', 64 * 1024 * 1024),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, 0),
   }

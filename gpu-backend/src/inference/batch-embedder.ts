@@ -29,6 +29,8 @@ export interface BatchEmbedderOptions {
   textTower: TextTower | undefined
   imageTower: ImageTower | undefined
   decoder: ImageDecoder
+  /** Decode + preprocess elsewhere (a worker pool); default: `decoder` and preprocessing in-process. */
+  prepareImage?: (bytes: Uint8Array) => Promise<Float32Array>
   text: TowerBatching
   image: TowerBatching
   /** Most items waiting per tower before requests are refused with 503. */
@@ -175,6 +177,7 @@ export class BatchEmbedder {
 
   async #prepareImage(bytes: Uint8Array): Promise<Float32Array | BackendItemResult> {
     try {
+      if (this.#options.prepareImage) return await this.#options.prepareImage(bytes)
       const decoded = await this.#options.decoder.decode(bytes)
       return preprocessImage(decoded, this.spec.image)
     } catch (error) {

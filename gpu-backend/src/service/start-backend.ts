@@ -6,7 +6,7 @@ import { type OnnxSessionFactory, WordPieceTokenizer } from '@edgeclip/core'
 import { SharpImageDecoder } from '@edgeclip/core/node'
 import { serve } from '@hono/node-server'
 import type { BackendConfig } from '../config'
-import { BatchEmbedder } from '../inference'
+import { BatchEmbedder, ImageWorkerPool } from '../inference'
 import { type BackendMetrics, createBackendMetrics } from '../metrics'
 import { type LoadedTowers, loadTowers, openModelFiles, warmUp } from '../model'
 import { createBackendApp, type ServingModel } from '../server'
@@ -32,6 +32,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   const log = options.log ?? ((line: string) => console.log(line))
   let serving: ServingModel | undefined
   let towers: LoadedTowers | undefined
+  let imagePool: ImageWorkerPool | undefined
   let phase: 'loading' | 'warming up' | 'ready' | 'shutting down' | 'failed' = 'loading'
   const metrics = createBackendMetrics(() => serving?.embedder.queueDepth() ?? { text: 0, image: 0 })
 
@@ -73,11 +74,20 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     )
     phase = 'warming up'
     const warm = await warmUp(towers)
+    if (towers.imageTower && config.imageThreads > 0) {
+      imagePool = new ImageWorkerPool({
+        threads: config.imageThreads,
+        spec: files.spec.image,
+        maxPixels: config.maxImagePixels,
+      })
+    }
+    const pool = imagePool
     const embedder = new BatchEmbedder({
       spec: files.spec,
       textTower: towers.textTower,
       imageTower: towers.imageTower,
       decoder: new SharpImageDecoder({ maxPixels: config.maxImagePixels }),
+      ...(pool ? { prepareImage: (bytes: Uint8Array) => pool.prepare(bytes) } : {}),
       text: config.text,
       image: config.image,
       maxQueuedTexts: config.maxQueuedTexts,
@@ -105,6 +115,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
       await serving?.embedder.drain()
       await closed
       await ready.catch(() => undefined)
+      await imagePool?.close()
       await towers?.release()
     })()
     return closing

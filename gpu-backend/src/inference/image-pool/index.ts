@@ -1,0 +1,1 @@
+export { ImageWorkerPool, type ImageWorkerPoolOptions } from './image-worker-pool'
