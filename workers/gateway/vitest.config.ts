@@ -6,6 +6,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/node/**/*.test.ts', 'test/hardening/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'src/workers/**', '**/*.workers.test.ts'],
     testTimeout: 20_000,
-    hookTimeout: 60_000,
+    // Hooks start real processes (the GPU backend, the gateway) on a machine other jobs share.
+    hookTimeout: 120_000,
   },
 })

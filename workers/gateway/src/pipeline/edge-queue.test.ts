@@ -64,7 +64,10 @@ describe('a busy edge tower', () => {
       embedRequest({ input: 'hi' }, { deps, config, timings: new StageTimings() })
     const first = run()
     // Wait until the first request holds the only slot.
-    await vi.waitFor(() => expect(edgeQueueFor(loadTower, { maxRunning: 1, maxWaiting: 0 }).running).toBe(1))
+    await vi.waitFor(
+      () => expect(edgeQueueFor(loadTower, { maxRunning: 1, maxWaiting: 0 }).running).toBe(1),
+      { timeout: 15_000 },
+    )
     const overflow = await run(fakeDeps({ edgeTower: loadTower, backend }))
     expect(overflow.route).toBe('backend')
     const refused = await run(fakeDeps({ edgeTower: loadTower, backend: undefined })).catch((error) => error)

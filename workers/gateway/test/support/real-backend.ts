@@ -67,7 +67,7 @@ export async function startRealBackend(env: Record<string, string> = {}): Promis
 
 /** Polls /readyz; model loading takes seconds on a busy machine, so no short deadline here. */
 async function waitForReady(url: string, output: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 600; attempt++) {
+  for (let attempt = 0; attempt < 1_000; attempt++) {
     const response = await fetch(`${url}/readyz`).catch(() => undefined)
     if (response?.ok) return
     await new Promise((resolveWait) => setTimeout(resolveWait, 100))

@@ -61,7 +61,11 @@ describe('cache', () => {
     // The write-back runs in waitUntil, after the response.
     const kv = new KvEmbeddingCache(env.CACHE)
     const cacheKey = await textCacheKey(fixtureModelSpec, wholeWordIds('blue sky'))
-    await vi.waitFor(async () => expect(await kv.getMany([cacheKey])).toEqual([firstVectors[0]]))
+    // Generous: a loaded CI machine may take seconds to run it (the default gives up after 1 s).
+    await vi.waitFor(async () => expect(await kv.getMany([cacheKey])).toEqual([firstVectors[0]]), {
+      timeout: 15_000,
+      interval: 50,
+    })
 
     const second = await postEmbeddings(request, key)
     expect(second.headers.get('x-edgeclip-cache')).toBe('hit')
