@@ -1,12 +1,16 @@
 // Embed a text and an image into one space and compare them.
 //   EDGECLIP_BASE_URL=http://127.0.0.1:8787 pnpm --filter @edgeclip/example-quickstart start [image] [text]
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { cosineSimilarity, EdgeClip } from '@edgeclip/sdk'
 
 // Reads EDGECLIP_BASE_URL and EDGECLIP_API_KEY (none needed with EDGECLIP_AUTH=off).
 const client = new EdgeClip()
 
-const image = process.argv[2] ?? fileURLToPath(new URL('../assets/red-circle.png', import.meta.url))
+// pnpm runs scripts inside the package: a relative path means the directory you typed it in.
+const image = process.argv[2]
+  ? resolve(process.env.INIT_CWD ?? '.', process.argv[2])
+  : fileURLToPath(new URL('../assets/red-circle.png', import.meta.url))
 const text = process.argv[3] ?? 'a red circle'
 
 // A file path, URL, Blob or bytes all work as an image; texts are plain strings.
