@@ -1,0 +1,16 @@
+export {
+  EDGE_FORMAT,
+  EDGE_MANIFEST_FILE,
+  type EdgeManifest,
+  type EdgePartManifest,
+  parseEdgeManifest,
+} from './edge-manifest'
+export {
+  embedTokenIds,
+  initialTensors,
+  type PartRunner,
+  runParts,
+  sessionPartRunner,
+  type TensorMap,
+} from './edge-text-model'
+export { decodeTensorBundle, encodeTensorBundle } from './tensor-bundle'

@@ -1,0 +1,1 @@
+export { moveToExternalData } from './external-data'

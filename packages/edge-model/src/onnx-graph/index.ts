@@ -1,0 +1,18 @@
+export {
+  DataType,
+  decodeModel,
+  encodeModel,
+  floatValues,
+  type GraphProto,
+  graphOf,
+  importOpset,
+  MICROSOFT_DOMAIN,
+  type ModelProto,
+  type NodeProto,
+  onnx,
+  rawTensor,
+  type TensorProto,
+  tensorDims,
+  toNumber,
+  type ValueInfoProto,
+} from './onnx-model'

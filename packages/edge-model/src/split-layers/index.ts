@@ -1,0 +1,1 @@
+export { chooseCuts, findCuts, type GraphPart, splitAtCuts, splitLayers } from './split-layers'

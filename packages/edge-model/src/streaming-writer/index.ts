@@ -1,0 +1,1 @@
+export { type LazyTensor, type StreamingModel, writeOnnxStreaming } from './streaming-onnx-writer'

@@ -1,0 +1,73 @@
+// Writes the synthetic JinaBERT text tower to disk in fp32 or one of the edge variants. Files are
+// reused when present: the fp32 model takes seconds to write and 550 MB of disk.
+import { access, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { buildEdgeModel, quantizeTextModel } from '@edgeclip/edge-model'
+import { writeOnnxStreaming } from '@edgeclip/edge-model/node'
+import { jinaBertGraph } from './jina-bert-graph'
+import { type JinaBertShape, jinaBertShape } from './jina-bert-shape'
+
+export type SyntheticVariant = 'fp32' | 'int8' | 'q4' | 'edge'
+
+export interface SyntheticJinaBertOptions {
+  seed?: number
+  /** Defaults to the real tower's shape; tests shrink it. */
+  shape?: Partial<JinaBertShape>
+  /**
+   * `fp32`: the published model's layout (one file, input_ids -> text_embeds); `int8`/`q4`: the same
+   * I/O with quantized weights; `edge`: `path` is a folder holding the edge artifact (2 parts).
+   */
+  variant?: SyntheticVariant
+  /** Parts of the `edge` variant. */
+  parts?: number
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  )
+
+async function sizeOf(path: string): Promise<number> {
+  return (await stat(path)).size
+}
+
+export async function writeSyntheticJinaBert(
+  path: string,
+  options: SyntheticJinaBertOptions = {},
+): Promise<{ path: string; bytes: number }> {
+  const variant = options.variant ?? 'fp32'
+  const shape = { ...jinaBertShape, ...options.shape }
+  const seed = options.seed ?? 1
+  if (variant === 'fp32') {
+    if (!(await exists(path))) {
+      await mkdir(dirname(path), { recursive: true })
+      const partial = `${path}.partial`
+      await writeOnnxStreaming(partial, jinaBertGraph(shape, seed))
+      await rename(partial, path)
+    }
+    return { path, bytes: await sizeOf(path) }
+  }
+  // Variants derive from the fp32 file kept beside them.
+  const fp32Path = join(
+    dirname(path),
+    `fp32-${shape.layers}x${shape.width}-${shape.intermediate}-${shape.vocabRows}-${seed}.onnx`,
+  )
+  await writeSyntheticJinaBert(fp32Path, { ...options, variant: 'fp32' })
+  if (variant === 'edge') {
+    const manifestPath = join(path, 'manifest.json')
+    if (!(await exists(manifestPath))) {
+      const { files } = buildEdgeModel(await readFile(fp32Path), { parts: options.parts ?? 2 })
+      await mkdir(path, { recursive: true })
+      for (const [name, bytes] of files) await writeFile(join(path, name), bytes)
+    }
+    let bytes = 0
+    for (const name of await readdir(path)) bytes += await sizeOf(join(path, name))
+    return { path, bytes }
+  }
+  if (!(await exists(path))) {
+    await mkdir(dirname(path), { recursive: true })
+    await writeFile(path, quantizeTextModel(await readFile(fp32Path), variant))
+  }
+  return { path, bytes: await sizeOf(path) }
+}
