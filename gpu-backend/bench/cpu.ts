@@ -8,7 +8,7 @@ import { SharpImageDecoder } from '@edgeclip/core/node'
 import sharp from 'sharp'
 import { BatchQueue } from '../src/batching'
 import { defaultBatching } from '../src/config'
-import { BatchEmbedder } from '../src/inference'
+import { BatchEmbedder, type BatchEmbedderOptions, ImageWorkerPool } from '../src/inference'
 import { type BenchTowers, fileTextTower, fixtureTowers } from './bench-towers'
 import { fifoPadding, medianMs, mixedLengths, perSecond, round, seededRandom, syntheticIds } from './measure'
 
@@ -83,7 +83,11 @@ async function textsAtLengths(towers: BenchTowers, lengths: readonly number[], r
 }
 
 function embedderFor(towers: BenchTowers, maxWaitMs: number = defaultBatching.text.maxWaitMs): BatchEmbedder {
-  return new BatchEmbedder({
+  return new BatchEmbedder(embedderOptions(towers, maxWaitMs))
+}
+
+function embedderOptions(towers: BenchTowers, maxWaitMs: number): BatchEmbedderOptions {
+  return {
     spec: towers.spec,
     textTower: towers.text,
     imageTower: towers.image,
@@ -92,7 +96,7 @@ function embedderFor(towers: BenchTowers, maxWaitMs: number = defaultBatching.te
     image: { ...defaultBatching.image, maxWaitMs },
     maxQueuedTexts: 100_000,
     maxQueuedImages: 100_000,
-  })
+  }
 }
 
 /** Items one request at a time vs all at once through the service's batcher (no HTTP). */
@@ -131,6 +135,13 @@ async function imageThroughput(towers: BenchTowers, images: Uint8Array[], repeat
   const embedder = embedderFor(towers)
   const items: BackendItem[] = images.map((bytes) => ({ kind: 'image', bytes }))
   const serviceMs = await medianMs(1, () => embedder.embed(items))
+  const threads = Math.max(1, availableParallelism() - 1)
+  const pool = new ImageWorkerPool({ threads, spec: towers.spec.image, maxPixels: 50_000_000 })
+  const pooled = new BatchEmbedder({
+    ...embedderOptions(towers, defaultBatching.image.maxWaitMs),
+    prepareImage: (bytes) => pool.prepare(bytes),
+  })
+  const pooledMs = await medianMs(1, () => pooled.embed(items)).finally(() => pool.close())
   const decodeMs = await medianMs(1, () =>
     Promise.all(images.map(async (bytes) => preprocessImage(await decoder.decode(bytes), towers.spec.image))),
   )
@@ -138,6 +149,7 @@ async function imageThroughput(towers: BenchTowers, images: Uint8Array[], repeat
     towerOnly: { batchSize: batch.length, imagesPerSecond: perSecond(batch.length, towerMs) },
     decodeAndPreprocess: { imagesPerSecond: perSecond(images.length, decodeMs), sourceSize: '640x480 PNG' },
     endToEnd: { imagesPerSecond: perSecond(items.length, serviceMs) },
+    endToEndWorkerPool: { threads, imagesPerSecond: perSecond(items.length, pooledMs) },
   }
 }
 

@@ -47,6 +47,7 @@ export class ImageWorkerPool {
       const job = entry.pending.get(result.id)
       if (!job) return
       entry.pending.delete(result.id)
+      if (entry.pending.size === 0) worker.unref()
       if ('tensor' in result) job.resolve(result.tensor)
       else job.reject(new EdgeclipError(result.error.message, result.error))
     })
@@ -61,7 +62,7 @@ export class ImageWorkerPool {
       const index = this.#workers.indexOf(entry)
       if (!this.#closed && index >= 0) this.#workers[index] = this.#spawn()
     })
-    // A worker is an event-loop handle; it must not keep a finished process alive.
+    // A worker keeps the process alive only while it has jobs, never once everything is done.
     worker.unref()
     return entry
   }
@@ -75,6 +76,7 @@ export class ImageWorkerPool {
     const id = this.#nextId++
     return new Promise((resolve, reject) => {
       entry.pending.set(id, { resolve, reject })
+      entry.worker.ref()
       entry.worker.postMessage({ id, bytes } satisfies ImageJob)
     })
   }
