@@ -68,16 +68,34 @@ async function timed(
   return times[Math.floor(times.length / 2)]
 }
 
+const failures: Record<string, unknown>[] = []
+/** `timed`, but a failing shape (e.g. CUDA out of memory) is recorded and skipped, not fatal. */
+async function attempt(
+  shape: Record<string, unknown>,
+  work: () => Promise<unknown>,
+): Promise<number | undefined | 'failed'> {
+  try {
+    return await timed(8, 200, work)
+  } catch (error) {
+    const message = String(error).split('\n')[0]
+    log(`${JSON.stringify(shape)} failed: ${message}`)
+    failures.push({ ...shape, error: message })
+    return 'failed'
+  }
+}
+
 const textFigures = []
 const random = seededRandom(7)
 const rows = models.textSpec.tokenizer.embeddingRows
 for (const tokens of [16, 128, 512, 2048, 8192]) {
   if (tokens > models.textSpec.maxTokens) continue
   for (const batchSize of [1, 8, 32, 128]) {
-    if (batchSize * tokens > 262_144) continue
+    // Attention scores grow with tokens squared; past 128 k tokens per batch a shape adds nothing.
+    if (batchSize * tokens > 131_072) continue
     const batch = Array.from({ length: batchSize }, () => syntheticIds(tokens, rows, random))
-    const ms = await timed(8, 200, () => text.embed(batch))
+    const ms = await attempt({ tower: 'text', tokens, batchSize }, () => text.embed(batch))
     if (ms === undefined) break
+    if (ms === 'failed') continue
     const row = {
       tokens,
       batchSize,
@@ -95,8 +113,9 @@ for (const batchSize of [1, 8, 32, 64, 128, 256]) {
   const batch = Array.from({ length: batchSize }, () =>
     Float32Array.from({ length: tensorLength }, () => random()),
   )
-  const ms = await timed(8, 200, () => image.embed(batch))
+  const ms = await attempt({ tower: 'image', batchSize }, () => image.embed(batch))
   if (ms === undefined) break
+  if (ms === 'failed') continue
   const row = { batchSize, msPerBatch: round(ms, 2), imagesPerSecond: perSecond(batchSize, ms) }
   log(`image ${JSON.stringify(row)}`)
   imageFigures.push(row)
@@ -117,6 +136,7 @@ const result = {
   },
   text: textFigures,
   image: imageFigures,
+  failures,
   seconds: round((performance.now() - startedAt) / 1000),
   note: 'tower-only figures (preprocessed inputs, no HTTP); image decode runs on the CPU: see bench:cpu',
 }
