@@ -39,7 +39,14 @@ export async function loadTowers({ files, createSession, config }: LoadTowersOpt
   const create = async (bytes: TowerBytes, provider: Provider) => {
     const options = { executionProviders: providerLists[provider] }
     const textSession = bytes.text ? await createSession(bytes.text, options) : undefined
-    const imageSession = bytes.image ? await createSession(bytes.image, options) : undefined
+    let imageSession: Awaited<ReturnType<OnnxSessionFactory>> | undefined
+    try {
+      imageSession = bytes.image ? await createSession(bytes.image, options) : undefined
+    } catch (error) {
+      // Frees the text tower's GPU memory before the CPU attempt.
+      await textSession?.release()
+      throw error
+    }
     return {
       textTower: textSession
         ? new OnnxTextTower(textSession, spec, { maxBatchSize: config.text.maxBatchSize })
