@@ -6,6 +6,7 @@ import { fetchModel } from '@edgeclip/core/node'
 import { type Command, type CommandIo, UsageError } from '../command'
 import { modelDir, selectedModelSpec } from '../model-selection'
 import { createProgressReporter } from '../progress-bar'
+import { modelBuildEdgeCommand, modelBuildEdgeUsage } from './model-build-edge'
 import { modelFixtureCommand, modelFixtureUsage } from './model-fixture'
 
 const usage = `usage:
@@ -15,7 +16,8 @@ Downloads the text and vision ONNX files of the variant, vocab.txt and the token
 into DIR (default $EDGECLIP_MODEL_DIR, else ./.edgeclip/models/<model>), resuming partial files and
 checking sha256. $EDGECLIP_HF_ENDPOINT replaces https://huggingface.co (a mirror).
 
-${modelFixtureUsage}`
+${modelFixtureUsage}
+${modelBuildEdgeUsage}`
 
 const variants: readonly OnnxVariant[] = ['fp32', 'fp16', 'int8', 'q4']
 
@@ -63,6 +65,7 @@ export const modelCommand: Command = {
     const [action, ...rest] = argv
     if (action === 'fetch') return fetchCommand(rest, io)
     if (action === 'fixture') return modelFixtureCommand(rest, io)
+    if (action === 'build-edge') return modelBuildEdgeCommand(rest, io)
     if (action === undefined || action === '--help' || action === 'help') {
       io.stdout(`${usage}\n`)
       return action === undefined ? 2 : 0

@@ -66,14 +66,15 @@ export function quantizeQ4(model: ModelProto): number {
     node.opType = 'MatMulNBits'
     node.domain = MICROSOFT_DOMAIN
     node.input = [node.input?.[0] ?? '', `${name}_q4`, `${name}_q4_scale`]
-    node.attribute = [
+    const attributes: [string, number][] = [
       ['K', k],
       ['N', n],
       ['bits', BITS],
       ['block_size', BLOCK_SIZE],
-    ].map(([attributeName, value]) =>
+    ]
+    node.attribute = attributes.map(([attributeName, value]) =>
       onnx.AttributeProto.create({
-        name: attributeName as string,
+        name: attributeName,
         type: onnx.AttributeProto.AttributeType.INT,
         i: value,
       }),
