@@ -15,7 +15,10 @@ export interface TestStack {
   close(): Promise<void>
 }
 
-export async function startTestStack(maxInputs = 8): Promise<TestStack> {
+export async function startTestStack(
+  maxInputs = 8,
+  extraEnv: Record<string, string> = {},
+): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'edgeclip-sdk-'))
   const backend = await startFixtureBackend()
   const settings = readNodeSettings({
@@ -25,6 +28,7 @@ export async function startTestStack(maxInputs = 8): Promise<TestStack> {
     EDGECLIP_AUTH: 'on',
     EDGECLIP_MAX_INPUTS: String(maxInputs),
     BACKEND_URL: backend.url,
+    ...extraEnv,
   })
   const gateway = await startNodeGateway({
     settings,
