@@ -1,7 +1,7 @@
 // Issue 7, item 2: each backend and cache fault has one defined answer (docs/security.md, "Faults"),
 // met over real sockets: the Node gateway -> a fault proxy -> the real GPU backend process.
 import { fixtureModelSpec } from '@edgeclip/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { LruEmbeddingCache, TieredEmbeddingCache } from '../../src/adapters'
 import { dataUri, solidPng } from '../node/support/png'
 import { fixtureModel, startTestGateway, type TestGateway } from '../node/support/test-gateway'
@@ -114,6 +114,52 @@ describe('backend faults', () => {
     backend = await startRealBackend({ BACKEND_SECRET: backend.secret })
     proxy.target = backend.url
     await expectRecovered()
+  })
+})
+
+describe('other faults', () => {
+  it('rows of the wrong width: 503 backend_protocol_error, nothing served or cached from them', async () => {
+    const narrow = await startTestGateway(
+      { BACKEND_URL: 'off', EDGECLIP_AUTH: 'off', EDGECLIP_EDGE: 'off' },
+      {
+        backend: {
+          name: 'narrow',
+          embedBatch: async (_model, items) => ({
+            items: items.map(() => ({ ok: true as const, vector: new Float32Array(3) })),
+          }),
+          ready: async () => true,
+        },
+      },
+    )
+    gateways.push(narrow)
+    const response = await post(narrow, ['too narrow'])
+    const body = (await response.json()) as ErrorBody
+    expect([response.status, body.error.code]).toEqual([503, 'backend_protocol_error'])
+    expect(body.error.message).toMatch(`3 dimensions instead of ${fixtureModelSpec.dimensions}`)
+  })
+
+  it('a rate limiter store that fails: served unlimited, with a warning in the logs', async () => {
+    const unlimited = await startTestGateway(
+      { BACKEND_URL: 'off', EDGECLIP_AUTH: 'off' },
+      {
+        rateLimiter: {
+          check: async () => {
+            throw new Error('durable object unreachable')
+          },
+        },
+      },
+    )
+    gateways.push(unlimited)
+    const warnings: string[] = []
+    const spy = vi.spyOn(console, 'warn').mockImplementation((...parts) => {
+      warnings.push(parts.map(String).join(' '))
+    })
+    try {
+      expect((await post(unlimited, ['limiter down'])).status).toBe(200)
+    } finally {
+      spy.mockRestore()
+    }
+    expect(warnings.join('\n')).toMatch(/rate limiter unavailable/)
   })
 })
 

@@ -1,12 +1,14 @@
 // Issue 7, item 4, on the Node host: keys hashed at rest, a revoked key refused on its next
 // request, limits per key, no key or image-URL query string in any log line, and the key lookup
 // gated by a digest comparison. Each `it` is cited by a claim in docs/security.md.
-import { readdir, readFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApiKey, hashApiKey } from '@edgeclip/core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { KvKeyStore } from '../../src/adapters'
 import { MemoryKv } from '../../src/adapters/testing/memory-kv'
+import { readNodeSettings, startNodeGateway } from '../../src/node'
 import { dataUri, solidPng } from '../node/support/png'
 import { fixtureModel, startTestGateway, type TestGateway } from '../node/support/test-gateway'
 
@@ -82,6 +84,41 @@ describe('revocation and limits', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(await limited.text()).toMatch(/8 tokens per minute/)
     expect((await post(gateway, { input: 'one two three' }, other.key)).status).toBe(200)
+  })
+})
+
+describe('auth off', () => {
+  it('is only on request (EDGECLIP_AUTH=off), and the Node host says so at startup', async () => {
+    const lines: string[] = []
+    const dataDir = await mkdtemp(join(tmpdir(), 'edgeclip-auth-off-'))
+    const model = await fixtureModel()
+    const start = (env: Record<string, string>) =>
+      startNodeGateway({
+        settings: readNodeSettings({
+          PORT: '0',
+          EDGECLIP_MODEL: 'fixture',
+          EDGECLIP_DATA_DIR: dataDir,
+          BACKEND_URL: 'off',
+          ...env,
+        }),
+        model: { ...model, release: async () => {} },
+        log: (line) => lines.push(line),
+      })
+    const open = await start({ EDGECLIP_AUTH: 'off' })
+    const closed = await start({})
+    try {
+      expect(lines.filter((line) => line.includes('AUTH IS OFF'))).toHaveLength(1)
+      const request = {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"input":"x"}',
+      }
+      expect((await fetch(`${open.url}/v1/embeddings`, request)).status).toBe(200)
+      expect((await fetch(`${closed.url}/v1/embeddings`, request)).status).toBe(401)
+    } finally {
+      await Promise.all([open.close(), closed.close()])
+      await rm(dataDir, { recursive: true, force: true })
+    }
   })
 })
 
