@@ -1,5 +1,5 @@
 // embed(): request shape, decoding, splitting and order, against a scripted fetch.
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import { EdgeClip, EdgeClipSDKError, type Progress } from '../../src'
 import { embeddingsAnswer, fakeFetch, json } from '../support/fake-fetch'
 
@@ -179,5 +179,22 @@ describe('batches by body size', () => {
     await client.embedText(texts(3))
     await client.embedText(texts(3))
     expect(calls.filter((call) => call.url.endsWith('/v1/models'))).toHaveLength(1)
+  })
+})
+
+describe('types', () => {
+  it('types rows by encoding: Float32Array by default and for float/base64, Uint8Array for binary/ubinary', () => {
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch: async () => json({}) })
+    type Row<T extends (...args: never[]) => Promise<{ embeddings: unknown[] }>> = Awaited<
+      ReturnType<T>
+    >['embeddings'][number]
+    const plain = () => client.embed(['a'])
+    const floats = () => client.embedText('a', { encoding: 'float' })
+    const packed = () => client.embedImage('https://example.com/a.png', { encoding: 'ubinary' })
+    const signed = () => client.embed('a', { encoding: 'binary' })
+    expectTypeOf<Row<typeof plain>>().toEqualTypeOf<Float32Array>()
+    expectTypeOf<Row<typeof floats>>().toEqualTypeOf<Float32Array>()
+    expectTypeOf<Row<typeof packed>>().toEqualTypeOf<Uint8Array>()
+    expectTypeOf<Row<typeof signed>>().toEqualTypeOf<Uint8Array>()
   })
 })
