@@ -36,11 +36,11 @@ async function stringToWire(text: string): Promise<string> {
     return text
   }
   if (isFileURL) return bytesToDataURI(await readImageFile(new URL(text)))
+  // No path is this long: it is image data (base64 wrapped in lines, say) for the gateway to judge.
+  if (text.length > LONGEST_PROBED_PATH) return text
   // JPEG in base64 starts with "/9j/", so a leading slash alone does not make a path.
   if (!BASE64_ONLY.test(text)) return bytesToDataURI(await readImageFile(text))
-  if (text.startsWith('/') && text.length <= LONGEST_PROBED_PATH && (await isFile(text))) {
-    return bytesToDataURI(await readImageFile(text))
-  }
+  if (text.startsWith('/') && (await isFile(text))) return bytesToDataURI(await readImageFile(text))
   return text
 }
 

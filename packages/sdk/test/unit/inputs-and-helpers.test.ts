@@ -49,6 +49,11 @@ describe('image sources', () => {
     expect(await imageToWire(jpegBase64)).toBe(jpegBase64)
   })
 
+  it('passes long image data through even when it is not strict base64 (no path is that long)', async () => {
+    const wrapped = `${'QUJD'.repeat(19)}\n`.repeat(100)
+    expect(await imageToWire(wrapped)).toBe(wrapped)
+  })
+
   it('names a missing file or an empty image clearly', async () => {
     await expect(imageToWire(join(directory, 'missing.png'))).rejects.toThrow(/could not read image file/)
     await expect(imageToWire(new Uint8Array())).rejects.toThrow(EdgeClipSDKError)
