@@ -2,7 +2,7 @@
 // padding with and without length grouping, and the batch wait's effect. Returns figures and writes
 // nothing (`pnpm bench` records them). `syntheticTextModel`: path of a full-size text tower (e.g. the
 // synthetic JinaBERT) to measure texts/s on a real-sized graph as well as on the fixture.
-import { availableParallelism, cpus } from 'node:os'
+import { availableParallelism, cpus, loadavg } from 'node:os'
 import type { BackendItem, TextTower } from '@edgeclip/core'
 import { SharpImageDecoder } from '@edgeclip/core/node'
 import sharp from 'sharp'
@@ -47,7 +47,12 @@ export async function runBackendCpuBench(options: BackendCpuBenchOptions): Promi
       ? await syntheticFigures(options.syntheticTextModel, options.quick, log)
       : { skipped: 'no syntheticTextModel path given' }
     return {
-      machine: { cpu: cpus()[0]?.model ?? 'unknown', threads: availableParallelism() },
+      // Load average says how much other work shared the CPU: figures from a busy machine run low.
+      machine: {
+        cpu: cpus()[0]?.model ?? 'unknown',
+        threads: availableParallelism(),
+        loadAverage: loadavg().map((value) => round(value, 2)),
+      },
       provider: 'cpu',
       mode: options.quick ? 'quick' : 'full',
       fixture: { textsByLength, batchedVsOneByOne: oneByOne, imagesPerSecond, padding, batchWait },
@@ -63,12 +68,17 @@ export async function runBackendCpuBench(options: BackendCpuBenchOptions): Promi
 }
 
 /** Texts/s and tokens/s at each length, batches filling the token budget (at most MAX_BATCH). */
-async function textsAtLengths(towers: BenchTowers, lengths: readonly number[], repeats: number) {
+async function textsAtLengths(
+  towers: BenchTowers,
+  lengths: readonly number[],
+  repeats: number,
+  tokenBudget: number = TOKEN_BUDGET,
+) {
   const random = seededRandom(1)
   const rows = towers.spec.tokenizer.embeddingRows
   const results = []
   for (const length of lengths) {
-    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(TOKEN_BUDGET / length)))
+    const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(tokenBudget / length)))
     const batch = Array.from({ length: batchSize }, () => syntheticIds(length, rows, random))
     const ms = await medianMs(repeats, () => towers.text.embed(batch))
     results.push({
@@ -228,8 +238,30 @@ async function syntheticFigures(path: string, quick: boolean, log: (message: str
   log(`backend-cpu: full-size text tower ${path}`)
   const towers = await fileTextTower(path, ['cpu'], MAX_BATCH)
   try {
-    const lengths = quick ? [16, 128, 512] : TEXT_LENGTHS
-    return { model: path, textsByLength: await textsAtLengths(towers, lengths, quick ? 1 : 3) }
+    // A full-size forward pass costs seconds per thousand tokens on a small CPU: smaller batches.
+    const budget = quick ? 2048 : 8192
+    const textsByLength = await textsAtLengths(towers, TEXT_LENGTHS, quick ? 1 : 3, budget)
+    log('backend-cpu: full-size tower, batched vs one-by-one')
+    const random = seededRandom(8)
+    const texts = Array.from({ length: quick ? 8 : 32 }, () =>
+      syntheticIds(128, towers.spec.tokenizer.vocabSize, random),
+    )
+    const oneByOneMs = await medianMs(1, async () => {
+      for (const ids of texts) await towers.text.embed([ids])
+    })
+    const batchedMs = await medianMs(1, () => towers.text.embed(texts))
+    return {
+      model: path,
+      tokenBudget: budget,
+      textsByLength,
+      batchedVsOneByOne: {
+        texts: texts.length,
+        tokens: 128,
+        oneByOnePerSecond: perSecond(texts.length, oneByOneMs),
+        batchedPerSecond: perSecond(texts.length, batchedMs),
+        speedup: round(oneByOneMs / batchedMs, 2),
+      },
+    }
   } finally {
     await towers.release()
   }

@@ -14,7 +14,11 @@ export async function medianMs(repeats: number, work: () => Promise<unknown>): P
   return times[Math.floor(times.length / 2)]!
 }
 
-export const perSecond = (count: number, ms: number) => round((count * 1000) / ms)
+/** Rate per second, with three decimals below 1/s (a full-size tower on a small CPU gets there). */
+export function perSecond(count: number, ms: number): number {
+  const rate = (count * 1000) / ms
+  return round(rate, rate < 1 ? 3 : 1)
+}
 
 export function round(value: number, digits = 1): number {
   const scale = 10 ** digits
