@@ -1,6 +1,6 @@
 // A real HTTP server speaking the gateway<->backend protocol on the fixture towers (onnxruntime-node),
-// so image calls go through the gateway's real fetch/validate/route path to real inference.
-// @edgeclip/gpu-backend will replace it once its server starts on its own.
+// so image calls go through the gateway's real fetch/validate/route path to real inference, in
+// process and fast. full-stack.test.ts runs the real @edgeclip/gpu-backend and checks both agree.
 import type { IncomingMessage } from 'node:http'
 import {
   BACKEND_BATCH_PATH,
