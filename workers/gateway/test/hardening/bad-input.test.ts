@@ -116,7 +116,7 @@ describe('bad requests', () => {
   it('a 10 MB string is a 400 that states its token count and the limit', async () => {
     const response = await post(gateway, { input: 'cat '.repeat(2_500_000) })
     await expectRefused(response, 400, 'context_length_exceeded', /2500002 tokens.*512/)
-  })
+  }, 60_000)
 
   it('a body over the limit is a 413, and so are headers over the limit (431 from node:http)', async () => {
     const oversized = `{"input":"${'a'.repeat(33 * 1024 * 1024)}"}`
@@ -216,5 +216,5 @@ describe('after all of the above', () => {
     await gateway.gateway.idle()
     const again = await post(gateway, { input: usedCanaries[0]!.input })
     expect(again.headers.get('x-edgeclip-cache')).toBe('hit')
-  })
+  }, 120_000)
 })

@@ -114,7 +114,8 @@ describe('backend faults', () => {
     backend = await startRealBackend({ BACKEND_SECRET: backend.secret })
     proxy.target = backend.url
     await expectRecovered()
-  })
+    // Starting a backend process inside the test: minutes, not seconds, on a loaded CI machine.
+  }, 180_000)
 })
 
 describe('other faults', () => {

@@ -170,5 +170,5 @@ describe('logs', () => {
     } finally {
       vi.restoreAllMocks()
     }
-  })
+  }, 120_000)
 })
