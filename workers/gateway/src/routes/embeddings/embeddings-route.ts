@@ -32,9 +32,15 @@ export const embeddingsRoute = createRoute({
     403: errorContent('Revoked API key.'),
     404: errorContent('Unknown model.'),
     413: errorContent('Too many inputs, or a body or image over the size limit.'),
-    422: errorContent('An image that is not a supported image, or has too many pixels.'),
+    415: errorContent('A body that is not JSON, or an image URL whose bytes are not a supported image.'),
+    422: errorContent(
+      'An image that is not a supported image, has too many pixels, or could not be fetched in time.',
+    ),
     429: errorContent('Rate limit reached; see retry-after.'),
-    503: errorContent('The GPU backend is unavailable; see retry-after.'),
+    502: errorContent('The GPU backend answered something malformed, an HTTP error, or refused the secret.'),
+    503: errorContent(
+      'The GPU backend (or the in-process tower, without a backend) is unavailable; see retry-after.',
+    ),
     504: errorContent('The GPU backend did not answer in time.'),
   },
 })
