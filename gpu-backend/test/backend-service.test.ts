@@ -150,6 +150,8 @@ describe('backend service (fixture model, real HTTP)', () => {
     expect(metrics).toContain('# TYPE edgeclip_backend_batch_size histogram')
     expect(metrics).toMatch(/edgeclip_backend_queue_depth\{tower="text"\} 0/)
     expect(metrics).toMatch(/edgeclip_backend_requests_total\{status="200"\} \d+/)
+    expect(metrics).toMatch(/edgeclip_backend_stage_seconds_count\{stage="inference"\} [1-9]/)
+    expect(metrics).toMatch(/edgeclip_backend_text_tokens_total\{kind="useful"\} [1-9]/)
   })
 })
 

@@ -13,6 +13,7 @@ export interface BackendMetrics {
   batchSize: Histogram
   batchSeconds: Histogram
   requestSeconds: Histogram
+  stageSeconds: Histogram
   paddingTokens: Counter
 }
 
@@ -40,6 +41,13 @@ export function createBackendMetrics(queueDepth: () => Record<TowerName, number>
       new Histogram(
         'edgeclip_backend_request_seconds',
         'Batch request duration, end to end.',
+        latencyBucketsSeconds,
+      ),
+    ),
+    stageSeconds: registry.register(
+      new Histogram(
+        'edgeclip_backend_stage_seconds',
+        'Per request and stage (decode, queue, inference): where the time goes.',
         latencyBucketsSeconds,
       ),
     ),

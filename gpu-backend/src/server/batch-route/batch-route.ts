@@ -102,6 +102,9 @@ export function batchRoute(options: BatchRouteOptions): Hono {
       })
     }
     const result = await embedder.embed(request.items)
+    for (const [stage, ms] of Object.entries(result.timings ?? {})) {
+      metrics.stageSeconds.observe(ms / 1000, { stage })
+    }
     const timing = serverTiming(result.timings ?? {}, performance.now() - started)
     context.header('server-timing', timing)
     if (json) return context.json(jsonBatchResponse(request.model, spec.dimensions, result))
