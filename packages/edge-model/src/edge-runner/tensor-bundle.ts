@@ -20,7 +20,7 @@ const arrayTypes = {
   float16: Uint16Array,
 } as const
 
-export function encodeTensorBundle(tensors: TensorMap): Uint8Array {
+export function encodeTensorBundle(tensors: TensorMap): Uint8Array<ArrayBuffer> {
   let offset = 0
   const entries: Entry[] = Object.entries(tensors).map(([name, tensor]) => {
     offset = Math.ceil(offset / ALIGNMENT) * ALIGNMENT

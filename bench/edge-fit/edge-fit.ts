@@ -1,0 +1,281 @@
+// Issue 6.3d: peak memory of loading and running each text-tower variant inside workerd against
+// the 128 MB isolate limit, and the cost of the hop when the encoder is split across Workers.
+import { createReadStream } from 'node:fs'
+import { mkdir, stat, writeFile } from 'node:fs/promises'
+import { join, normalize, resolve } from 'node:path'
+import { encodeTensorBundle } from '@edgeclip/edge-model'
+import { startHttpServer, writeSyntheticJinaBert } from '@edgeclip/testkit'
+import { startWorkerd, type WorkerSpec } from './workerd-host'
+
+export const ISOLATE_LIMIT_BYTES = 128 * 2 ** 20
+const MiB = 2 ** 20
+const WIDTH = 768
+
+export interface EdgeFitOptions {
+  quick: boolean
+  /** Models and scratch files (gitignored). */
+  workDir?: string
+  /** Where edge-fit.json and edge-fit.md go. */
+  resultsDir?: string
+  log?: (message: string) => void
+}
+
+export interface PartMemory {
+  variant: string
+  part: string
+  fileMiB: number
+  baselineMiB: number
+  loadedMiB: number
+  peakMiB: number
+  /** Peak workerd RSS above the idle isolate: what the model costs. */
+  peakDeltaMiB: number
+  wasmHeapMiB: number
+  loadMs: number
+  embedMs64: number
+  fits: boolean
+}
+
+export interface HopFigure {
+  tokens: number
+  oneWorkerMs: number
+  chainedMs: number
+  hopMs: number
+}
+
+const repoRoot = resolve(import.meta.dirname, '../..')
+const idsBundle = (tokens: number) => {
+  const ids = BigInt64Array.from({ length: tokens }, (_, index) =>
+    index === 0 ? 101n : index === tokens - 1 ? 102n : BigInt(1000 + ((index * 37) % 20000)),
+  )
+  return { input_ids: { type: 'int64' as const, data: ids, dims: [1, tokens] } }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
+
+const round = (value: number) => Math.round(value * 10) / 10
+
+async function serveDir(root: string) {
+  return startHttpServer((request, response) => {
+    const path = normalize(join(root, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)))
+    if (!path.startsWith(root)) {
+      response.writeHead(403).end()
+      return
+    }
+    const stream = createReadStream(path)
+    stream.on('error', () => response.writeHead(404).end())
+    stream.on('open', () => stream.pipe(response))
+  })
+}
+
+async function timeEmbed(send: () => Promise<Response>, runs: number): Promise<number> {
+  const times: number[] = []
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now()
+    const response = await send()
+    if (!response.ok) throw new Error(`embed failed: ${response.status} ${await response.text()}`)
+    await response.arrayBuffer()
+    times.push(performance.now() - started)
+  }
+  return median(times)
+}
+
+/** One model (or one part) alone in a fresh workerd process. */
+async function measurePart(
+  modelUrl: string,
+  variant: string,
+  part: string,
+  model: string,
+  fileBytes: number,
+  feeds: Parameters<typeof encodeTensorBundle>[0],
+  runs: number,
+): Promise<PartMemory> {
+  const host = await startWorkerd([{ name: 'part', model }], modelUrl)
+  try {
+    await (await host.fetch('part', '/ping')).json()
+    const baseline = (await host.memory()).rss
+    const load = (await (await host.fetch('part', '/load')).json()) as { loadMs: number }
+    const loaded = (await host.memory()).rss
+    const body = encodeTensorBundle(feeds)
+    await timeEmbed(() => host.fetch('part', '/embed', body), 1)
+    const embedMs64 = await timeEmbed(() => host.fetch('part', '/embed', body), runs)
+    const { wasmBytes } = (await (await host.fetch('part', '/ping')).json()) as { wasmBytes: number }
+    const { peak } = await host.memory()
+    return {
+      variant,
+      part,
+      fileMiB: round(fileBytes / MiB),
+      baselineMiB: round(baseline / MiB),
+      loadedMiB: round(loaded / MiB),
+      peakMiB: round(peak / MiB),
+      peakDeltaMiB: round((peak - baseline) / MiB),
+      wasmHeapMiB: round(wasmBytes / MiB),
+      loadMs: load.loadMs,
+      embedMs64: round(embedMs64),
+      fits: peak - baseline < ISOLATE_LIMIT_BYTES,
+    }
+  } finally {
+    await host.dispose()
+  }
+}
+
+async function sizeOfFiles(root: string, files: string[]): Promise<number> {
+  let total = 0
+  for (const file of files) total += (await stat(join(root, file))).size
+  return total
+}
+
+export async function runEdgeFit(
+  options: EdgeFitOptions,
+): Promise<{ parts: PartMemory[]; hops: HopFigure[] }> {
+  const log = options.log ?? ((message: string) => console.error(`[edge-fit] ${message}`))
+  const workDir = options.workDir ?? join(repoRoot, 'bench', 'results', 'tmp', 'edge-fit')
+  await mkdir(workDir, { recursive: true })
+  const runs = options.quick ? 5 : 9
+  log('building the synthetic JinaBERT variants (cached)')
+  const fp32 = await writeSyntheticJinaBert(join(workDir, 'fp32.onnx'))
+  const single = [
+    ...(options.quick ? [] : [{ variant: 'fp32', ...fp32 }]),
+    { variant: 'int8', ...(await writeSyntheticJinaBert(join(workDir, 'int8.onnx'), { variant: 'int8' })) },
+    { variant: 'q4', ...(await writeSyntheticJinaBert(join(workDir, 'q4.onnx'), { variant: 'q4' })) },
+  ]
+  const splits = options.quick ? [1, 2] : [1, 2, 3]
+  const edges = []
+  for (const parts of splits) {
+    const dir = `edge-${parts}`
+    await writeSyntheticJinaBert(join(workDir, dir), { variant: 'edge', parts })
+    edges.push({ parts, dir })
+  }
+  const server = await serveDir(workDir)
+  const results: PartMemory[] = []
+  const hops: HopFigure[] = []
+  try {
+    for (const model of single) {
+      log(`measuring ${model.variant} (one file, ${round(model.bytes / MiB)} MiB)`)
+      const file = model.path.slice(workDir.length + 1)
+      results.push(
+        await measurePart(
+          server.url,
+          model.variant,
+          'whole',
+          `single:${file}`,
+          model.bytes,
+          idsBundle(64),
+          runs,
+        ),
+      )
+    }
+    for (const { parts, dir } of edges) {
+      const { readEdgeManifest } = await import('@edgeclip/edge-model/node')
+      const manifest = await readEdgeManifest(join(workDir, dir))
+      for (const [index, part] of manifest.parts.entries()) {
+        log(`measuring edge int8, ${parts} part(s): part ${index}`)
+        const hiddenInput = part.inputs.find(
+          (name) => name !== manifest.idsInput && name !== manifest.embedsInput,
+        )
+        const feeds = hiddenInput
+          ? {
+              ...idsBundle(64),
+              [hiddenInput]: {
+                type: 'float32' as const,
+                data: new Float32Array(64 * WIDTH).fill(0.01),
+                dims: [1, 64, WIDTH],
+              },
+            }
+          : idsBundle(64)
+        const files = [part.file, part.data, ...(index === 0 ? [manifest.table.file] : [])]
+        const bytes = await sizeOfFiles(join(workDir, dir), files)
+        results.push(
+          await measurePart(
+            server.url,
+            `edge-int8-${parts}`,
+            `${index + 1}/${parts}`,
+            `edge:${dir}:${index}`,
+            bytes,
+            feeds,
+            runs,
+          ),
+        )
+      }
+      if (parts > 1) hops.push(...(await measureHops(server.url, dir, parts, runs, log)))
+    }
+  } finally {
+    await server.close()
+  }
+  const report = { isolateLimitMiB: ISOLATE_LIMIT_BYTES / MiB, parts: results, hops }
+  const resultsDir = options.resultsDir ?? join(repoRoot, 'bench', 'results')
+  await mkdir(resultsDir, { recursive: true })
+  await writeFile(join(resultsDir, 'edge-fit.json'), `${JSON.stringify(report, null, 2)}\n`)
+  await writeFile(join(resultsDir, 'edge-fit.md'), edgeFitMarkdown(results, hops))
+  return { parts: results, hops }
+}
+
+/** The chain of Workers (service bindings) against one Worker holding every part. */
+async function measureHops(
+  modelUrl: string,
+  dir: string,
+  parts: number,
+  runs: number,
+  log: (m: string) => void,
+) {
+  log(`measuring the hop cost over ${parts} chained Workers`)
+  const chain: WorkerSpec[] = Array.from({ length: parts }, (_, index) => ({
+    name: `part${index}`,
+    model: `edge:${dir}:${index}`,
+    ...(index + 1 < parts ? { next: `part${index + 1}` } : {}),
+  }))
+  const figures: HopFigure[] = []
+  const chained = await startWorkerd(chain, modelUrl)
+  const whole = await startWorkerd([{ name: 'whole', model: `edge:edge-1:0` }], modelUrl)
+  try {
+    for (const worker of chain) await (await chained.fetch(worker.name, '/load')).arrayBuffer()
+    await (await whole.fetch('whole', '/load')).arrayBuffer()
+    for (const tokens of [16, 64]) {
+      const body = encodeTensorBundle(idsBundle(tokens))
+      const sendChained = () => chained.fetch('part0', '/embed', body)
+      const sendWhole = () => whole.fetch('whole', '/embed', body)
+      // Warm both, then alternate, so load from other processes on this machine hits both alike.
+      await timeEmbed(sendChained, 1)
+      await timeEmbed(sendWhole, 1)
+      const chainedTimes: number[] = []
+      const wholeTimes: number[] = []
+      for (let run = 0; run < runs; run++) {
+        chainedTimes.push(await timeEmbed(sendChained, 1))
+        wholeTimes.push(await timeEmbed(sendWhole, 1))
+      }
+      const chainedMs = median(chainedTimes)
+      const oneWorkerMs = median(wholeTimes)
+      figures.push({
+        tokens,
+        oneWorkerMs: round(oneWorkerMs),
+        chainedMs: round(chainedMs),
+        hopMs: round((chainedMs - oneWorkerMs) / (parts - 1)),
+      })
+    }
+  } finally {
+    await chained.dispose()
+    await whole.dispose()
+  }
+  return figures
+}
+
+export function edgeFitMarkdown(parts: readonly PartMemory[], hops: readonly HopFigure[]): string {
+  const lines = [
+    '## Edge fit: text tower inside workerd (128 MiB isolate limit)',
+    '',
+    '| variant | part | files MiB | workerd RSS idle | after load | peak | peak − idle | WASM heap | load ms | embed ms @64 | fits |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...parts.map(
+      (row) =>
+        `| ${row.variant} | ${row.part} | ${row.fileMiB} | ${row.baselineMiB} | ${row.loadedMiB} | ${row.peakMiB} | ${row.peakDeltaMiB} | ${row.wasmHeapMiB} | ${row.loadMs} | ${row.embedMs64} | ${row.fits ? 'yes' : 'no'} |`,
+    ),
+    '',
+    '| tokens | one Worker ms | chained Workers ms | per hop ms |',
+    '|---|---|---|---|',
+    ...hops.map((hop) => `| ${hop.tokens} | ${hop.oneWorkerMs} | ${hop.chainedMs} | ${hop.hopMs} |`),
+    '',
+  ]
+  return `${lines.join('\n')}\n`
+}
