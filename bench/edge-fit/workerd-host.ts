@@ -80,6 +80,8 @@ function capnpConfig(workers: readonly WorkerSpec[], ports: readonly number[], m
 const config :Workerd.Config = (
   services = [${[...services, '(name = "loopback", network = (allow = ["local", "private", "public"]))'].join(', ')}],
   sockets = [${sockets.join(', ')}],
+  # gc() lets the harness read memory after garbage collection, as the isolate's steady state.
+  v8Flags = ["--expose-gc"],
 );
 ${definitions.join('\n')}
 `
@@ -138,6 +140,7 @@ export async function startWorkerd(workers: readonly WorkerSpec[], modelUrl: str
       return { rss: await statusBytes(pid, 'VmRSS'), peak: await statusBytes(pid, 'VmHWM') }
     },
     async dispose() {
+      if (process.env.EDGE_FIT_DEBUG) console.error(output)
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill()
       await exited

@@ -78,6 +78,12 @@ async function load(env: Env): Promise<Loaded> {
   )
   const part = Number(partText)
   const spec = manifest.parts[part]!
+  // The session first: its model bytes are unreachable before the table arrives, so a GC under
+  // pressure never has to hold both.
+  const session = await ort.InferenceSession.create(await fetchBytes(env, `${location}/${spec.file}`), {
+    ...options,
+    externalData: [{ path: spec.data, data: await fetchBytes(env, `${location}/${spec.data}`) }],
+  })
   const table =
     part === 0
       ? decodeEmbeddingTable(
@@ -86,10 +92,6 @@ async function load(env: Env): Promise<Loaded> {
           manifest.table.width,
         )
       : undefined
-  const session = await ort.InferenceSession.create(await fetchBytes(env, `${location}/${spec.file}`), {
-    ...options,
-    externalData: [{ path: spec.data, data: await fetchBytes(env, `${location}/${spec.data}`) }],
-  })
   return { session, manifest, ...(table ? { table } : {}), part, loadMs: Date.now() - started }
 }
 
@@ -116,6 +118,10 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const path = new URL(request.url).pathname
     if (path === '/ping') return stats()
+    if (path === '/gc') {
+      ;(globalThis as { gc?: () => void }).gc?.()
+      return stats({ collected: typeof (globalThis as { gc?: unknown }).gc === 'function' })
+    }
     loaded ??= load(env)
     const model = await loaded
     if (path === '/load') return stats({ loadMs: model.loadMs })
