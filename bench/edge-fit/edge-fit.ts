@@ -6,6 +6,7 @@ import { join, normalize, resolve } from 'node:path'
 import { encodeTensorBundle } from '@edgeclip/edge-model'
 import { readEdgeManifest } from '@edgeclip/edge-model/node'
 import { buildFixtureTextModel, startHttpServer, writeSyntheticJinaBert } from '@edgeclip/testkit'
+import { type Agreement, measureAgreement } from './agreement'
 import { startWorkerd, type WorkerSpec } from './workerd-host'
 
 export const ISOLATE_LIMIT_BYTES = 128 * 2 ** 20
@@ -148,7 +149,7 @@ async function sizeOfFiles(root: string, files: string[]): Promise<number> {
 
 export async function runEdgeFit(
   options: EdgeFitOptions,
-): Promise<{ parts: PartMemory[]; hops: HopFigure[] }> {
+): Promise<{ parts: PartMemory[]; hops: HopFigure[]; agreement: Agreement[] }> {
   const log = options.log ?? ((message: string) => console.error(`[edge-fit] ${message}`))
   const workDir = options.workDir ?? join(repoRoot, 'bench', 'results', 'tmp', 'edge-fit')
   await mkdir(workDir, { recursive: true })
@@ -231,12 +232,18 @@ export async function runEdgeFit(
   } finally {
     await server.close()
   }
-  const report = { isolateLimitMiB: ISOLATE_LIMIT_BYTES / MiB, parts: results, hops }
+  log('measuring agreement with fp32')
+  const agreement = await measureAgreement(
+    fp32.path,
+    single.filter((model) => model.variant === 'int8' || model.variant === 'q4'),
+    edges.map(({ parts, dir }) => ({ variant: `edge-int8-${parts}`, dir: join(workDir, dir) })),
+  )
+  const report = { isolateLimitMiB: ISOLATE_LIMIT_BYTES / MiB, parts: results, hops, agreement }
   const resultsDir = options.resultsDir ?? join(repoRoot, 'bench', 'results')
   await mkdir(resultsDir, { recursive: true })
   await writeFile(join(resultsDir, 'edge-fit.json'), `${JSON.stringify(report, null, 2)}\n`)
-  await writeFile(join(resultsDir, 'edge-fit.md'), edgeFitMarkdown(results, hops))
-  return { parts: results, hops }
+  await writeFile(join(resultsDir, 'edge-fit.md'), edgeFitMarkdown(results, hops, agreement))
+  return { parts: results, hops, agreement }
 }
 
 /** The chain of Workers (service bindings) against one Worker holding every part. */
@@ -289,7 +296,11 @@ async function measureHops(
   return figures
 }
 
-export function edgeFitMarkdown(parts: readonly PartMemory[], hops: readonly HopFigure[]): string {
+export function edgeFitMarkdown(
+  parts: readonly PartMemory[],
+  hops: readonly HopFigure[],
+  agreement: readonly Agreement[],
+): string {
   const lines = [
     '## Edge fit: text tower inside workerd (128 MiB isolate limit)',
     '',
@@ -305,6 +316,10 @@ export function edgeFitMarkdown(parts: readonly PartMemory[], hops: readonly Hop
     ...hops.map(
       (hop) => `| ${hop.parts} | ${hop.tokens} | ${hop.oneWorkerMs} | ${hop.chainedMs} | ${hop.hopMs} |`,
     ),
+    '',
+    '| variant (onnxruntime-web) | cosine vs fp32, min | mean |',
+    '|---|---|---|',
+    ...agreement.map((row) => `| ${row.variant} | ${row.minCosine} | ${row.meanCosine} |`),
     '',
   ]
   return `${lines.join('\n')}\n`
