@@ -1,0 +1,25 @@
+// What a benchmark suite receives and returns; main.ts writes the results.
+
+export interface SuiteContext {
+  quick: boolean
+  /** Scratch space for generated models (gitignored). */
+  workDir: string
+  log: (message: string) => void
+}
+
+export interface ResultTable {
+  title: string
+  rows: Record<string, number | string>[]
+}
+
+export interface SuiteResult {
+  name: string
+  title: string
+  model?: string
+  tables: ResultTable[]
+  notes?: string[]
+  /** Figures as another package's bench returned them, kept whole in latest.json. */
+  raw?: object
+}
+
+export type Suite = (context: SuiteContext) => Promise<SuiteResult>

@@ -1,0 +1,87 @@
+// Figure a: edge text latency and peak memory — our edge tower (onnxruntime-web, one thread) vs
+// transformers.js on the same ONNX file (the peer) vs onnxruntime-node (the native limit).
+import { runChild } from '../child'
+import { syntheticTextModel } from '../models'
+import { round, summarize } from '../stats'
+import type { SuiteContext, SuiteResult } from '../suite'
+
+const runtimes = ['ort-web', 'transformers-js', 'ort-node'] as const
+type Runtime = (typeof runtimes)[number]
+
+interface ChildResult {
+  runtime: Runtime
+  loadMs: number
+  peakRssMiB: number
+  samples: Record<string, number[]>
+  checks: Record<string, number[]>
+}
+
+export async function edgeLatency(context: SuiteContext): Promise<SuiteResult> {
+  // Quick keeps the two lengths the routing threshold is chosen between and two runs for a spread.
+  const tokens = context.quick ? [16, 64] : [8, 16, 32, 64]
+  const modelPath = await syntheticTextModel(context, 'fp32')
+  const runs = context.quick ? 2 : 3
+  const reps = context.quick ? 6 : 20
+  const results: Record<Runtime, ChildResult[]> = { 'ort-web': [], 'transformers-js': [], 'ort-node': [] }
+  // Interleave runtimes run by run so drift on the machine hits all of them alike.
+  for (let run = 0; run < runs; run++) {
+    for (const runtime of runtimes) {
+      context.log(`edge-latency: ${runtime} run ${run + 1}/${runs}`)
+      results[runtime].push(
+        await runChild<ChildResult>('text-latency.ts', [
+          runtime,
+          modelPath,
+          tokens.join(','),
+          '3',
+          String(reps),
+        ]),
+      )
+    }
+  }
+  const rows = tokens.map((count) => {
+    const row: Record<string, number> = { tokens: count }
+    for (const runtime of runtimes) {
+      const all = results[runtime].flatMap((result) => result.samples[count] ?? [])
+      const summary = summarize(all)
+      row[`${runtime}.p50`] = round(summary.p50)
+      row[`${runtime}.p95`] = round(summary.p95)
+      row[`${runtime}.iqr`] = round(summary.iqr)
+      row.n = summary.n
+    }
+    row['ours/peer'] = round(row['ort-web.p50']! / row['transformers-js.p50']!, 3)
+    row['ours/native'] = round(row['ort-web.p50']! / row['ort-node.p50']!, 3)
+    return row
+  })
+  const memory = runtimes.map((runtime) => {
+    const peaks = summarize(results[runtime].map((result) => result.peakRssMiB))
+    const loads = summarize(results[runtime].map((result) => result.loadMs))
+    return {
+      runtime,
+      peakRssMiB: round(peaks.median, 0),
+      peakRssIqr: round(peaks.iqr, 0),
+      loadMs: round(loads.median, 0),
+    }
+  })
+  // All three ran the same graph on the same ids: their outputs must agree.
+  const agreement = tokens.map((count) => {
+    const reference = results['ort-node'][0]!.checks[count]!
+    const worst = Math.max(
+      ...runtimes.flatMap((runtime) =>
+        results[runtime].map((result) =>
+          Math.max(...result.checks[count]!.map((value, index) => Math.abs(value - reference[index]!))),
+        ),
+      ),
+    )
+    return { tokens: count, maxAbsDiff: worst }
+  })
+  return {
+    name: 'edge-latency',
+    title: 'a. Edge text latency (ms, batch 1, one thread) and peak memory',
+    model: 'synthetic JinaBERT fp32 (12 layers, 768 wide, 12 heads, GLU 3072, ALiBi, vocab 30528)',
+    tables: [
+      { title: 'latency by sequence length', rows },
+      { title: 'peak RSS and load time per runtime process', rows: memory },
+      { title: 'output agreement vs onnxruntime-node (first 8 values)', rows: agreement },
+    ],
+  }
+}
