@@ -11,13 +11,13 @@ const exists = (path: string) =>
   )
 
 /** Path of the synthetic JinaBERT text tower in the Hub layout `<dir>/<id>/onnx/text_model.onnx`. */
-export async function syntheticTextModel(context: SuiteContext, variant: 'fp32'): Promise<string> {
+export async function syntheticTextModel(context: SuiteContext, variant: 'fp32' | 'int8'): Promise<string> {
   const modelDir = join(context.workDir, 'models', `jinabert-synthetic-${variant}`)
   const path = join(modelDir, 'onnx', 'text_model.onnx')
   if (!(await exists(path))) {
     context.log(`building synthetic JinaBERT (${variant}) at ${path}`)
     await mkdir(join(modelDir, 'onnx'), { recursive: true })
-    await writeSyntheticJinaBert(path, { seed: 1 })
+    await writeSyntheticJinaBert(path, { seed: 1, variant })
   }
   const configPath = join(modelDir, 'config.json')
   // transformers.js reads the model type from config.json to pick JinaCLIPTextModel.

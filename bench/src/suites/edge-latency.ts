@@ -3,7 +3,7 @@
 import { runChild } from '../child'
 import { syntheticTextModel } from '../models'
 import { round, summarize } from '../stats'
-import type { SuiteContext, SuiteResult } from '../suite'
+import type { ResultTable, SuiteContext, SuiteResult } from '../suite'
 
 const runtimes = ['ort-web', 'transformers-js', 'ort-node'] as const
 type Runtime = (typeof runtimes)[number]
@@ -16,17 +16,36 @@ interface ChildResult {
   checks: Record<string, number[]>
 }
 
+type Variant = 'fp32' | 'int8'
+
 export async function edgeLatency(context: SuiteContext): Promise<SuiteResult> {
+  // int8 (dynamic, whole graph, same I/O) is the weight format an edge tower can afford; quick skips it.
+  const variants: Variant[] = context.quick ? ['fp32'] : ['fp32', 'int8']
+  const tables: ResultTable[] = []
+  for (const variant of variants) tables.push(...(await measureVariant(context, variant)))
+  return {
+    name: 'edge-latency',
+    title: 'a. Edge text latency (ms, batch 1, one thread) and peak memory',
+    model: `synthetic JinaBERT (12 layers, 768 wide, 12 heads, GLU 3072, ALiBi, vocab 30528): ${variants.join(', ')}`,
+    tables,
+    notes: [
+      'ort-web: core OnnxTextTower over createWebSession (onnxruntime-web WASM, one thread), the edge tower; transformers-js: JinaCLIPTextModel of @huggingface/transformers on the same file and the same onnxruntime-web; ort-node: core OnnxTextTower over onnxruntime-node, one intra-op thread.',
+      'All three are fed the same token ids (tokenization is not timed); each runtime runs in its own process, runtimes interleaved run by run.',
+    ],
+  }
+}
+
+async function measureVariant(context: SuiteContext, variant: Variant): Promise<ResultTable[]> {
   // Quick keeps the two lengths the routing threshold is chosen between and two runs for a spread.
   const tokens = context.quick ? [16, 64] : [8, 16, 32, 64]
-  const modelPath = await syntheticTextModel(context, 'fp32')
+  const modelPath = await syntheticTextModel(context, variant)
   const runs = context.quick ? 2 : 3
   const reps = context.quick ? 6 : 20
   const results: Record<Runtime, ChildResult[]> = { 'ort-web': [], 'transformers-js': [], 'ort-node': [] }
   // Interleave runtimes run by run so drift on the machine hits all of them alike.
   for (let run = 0; run < runs; run++) {
     for (const runtime of runtimes) {
-      context.log(`edge-latency: ${runtime} run ${run + 1}/${runs}`)
+      context.log(`edge-latency: ${variant} ${runtime} run ${run + 1}/${runs}`)
       results[runtime].push(
         await runChild<ChildResult>('text-latency.ts', [
           runtime,
@@ -74,14 +93,9 @@ export async function edgeLatency(context: SuiteContext): Promise<SuiteResult> {
     )
     return { tokens: count, maxAbsDiff: worst }
   })
-  return {
-    name: 'edge-latency',
-    title: 'a. Edge text latency (ms, batch 1, one thread) and peak memory',
-    model: 'synthetic JinaBERT fp32 (12 layers, 768 wide, 12 heads, GLU 3072, ALiBi, vocab 30528)',
-    tables: [
-      { title: 'latency by sequence length', rows },
-      { title: 'peak RSS and load time per runtime process', rows: memory },
-      { title: 'output agreement vs onnxruntime-node (first 8 values)', rows: agreement },
-    ],
-  }
+  return [
+    { title: `${variant}: latency by sequence length`, rows },
+    { title: `${variant}: peak RSS and load time per runtime process`, rows: memory },
+    { title: `${variant}: output agreement vs onnxruntime-node (first 8 values)`, rows: agreement },
+  ]
 }
