@@ -31,13 +31,19 @@ const results: SuiteResult[] = []
 for (const name of selected) {
   const suite = suites[name]
   if (!suite) throw new Error(`unknown suite ${name}; known: ${Object.keys(suites).join(', ')}`)
-  results.push(
-    await suite({
-      quick: values.quick ?? false,
-      workDir,
-      log: (message) => console.error(`[bench] ${message}`),
-    }),
-  )
+  const log = (message: string) => console.error(`[bench] ${message}`)
+  try {
+    results.push(await suite({ quick: values.quick ?? false, workDir, log }))
+  } catch (error) {
+    // One broken suite must not cost the figures of the others; the failure is in the report.
+    log(`${name} failed: ${String(error)}`)
+    results.push({
+      name,
+      title: `${name} (failed)`,
+      tables: [],
+      notes: [`failed: ${String(error).slice(0, 500)}`],
+    })
+  }
 }
 const report = {
   startedAt: started.toISOString(),

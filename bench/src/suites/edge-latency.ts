@@ -40,7 +40,7 @@ async function measureVariant(context: SuiteContext, variant: Variant): Promise<
   const tokens = context.quick ? [16, 64] : [8, 16, 32, 64]
   const modelPath = await syntheticTextModel(context, variant)
   const runs = context.quick ? 2 : 3
-  const reps = context.quick ? 6 : 20
+  const reps = context.quick ? 6 : 15
   const results: Record<Runtime, ChildResult[]> = { 'ort-web': [], 'transformers-js': [], 'ort-node': [] }
   // Interleave runtimes run by run so drift on the machine hits all of them alike.
   for (let run = 0; run < runs; run++) {
