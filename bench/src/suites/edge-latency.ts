@@ -1,5 +1,6 @@
 // Figure a: edge text latency and peak memory — our edge tower (onnxruntime-web, one thread) vs
 // transformers.js on the same ONNX file (the peer) vs onnxruntime-node (the native limit).
+import { relative } from 'node:path'
 import { runChild } from '../child'
 import { syntheticTextModel } from '../models'
 import { round, summarize } from '../stats'
@@ -22,7 +23,12 @@ export async function edgeLatency(context: SuiteContext): Promise<SuiteResult> {
   // int8 (dynamic, whole graph, same I/O) is the weight format an edge tower can afford; quick skips it.
   const variants: Variant[] = context.quick ? ['fp32'] : ['fp32', 'int8']
   const tables: ResultTable[] = []
-  for (const variant of variants) tables.push(...(await measureVariant(context, variant)))
+  const paths: string[] = []
+  for (const variant of variants) {
+    const modelPath = await syntheticTextModel(context, variant)
+    paths.push(modelPath)
+    tables.push(...(await measureVariant(context, variant, modelPath)))
+  }
   return {
     name: 'edge-latency',
     title: 'a. Edge text latency (ms, batch 1, one thread) and peak memory',
@@ -30,15 +36,19 @@ export async function edgeLatency(context: SuiteContext): Promise<SuiteResult> {
     tables,
     notes: [
       'ort-web: core OnnxTextTower over createWebSession (onnxruntime-web WASM, one thread), the edge tower; transformers-js: JinaCLIPTextModel of @huggingface/transformers on the same file and the same onnxruntime-web; ort-node: core OnnxTextTower over onnxruntime-node, one intra-op thread.',
+      `Model files: ${paths.map((path) => relative(context.workDir, path)).join(', ')}.`,
       'All three are fed the same token ids (tokenization is not timed); each runtime runs in its own process, runtimes interleaved run by run.',
     ],
   }
 }
 
-async function measureVariant(context: SuiteContext, variant: Variant): Promise<ResultTable[]> {
+async function measureVariant(
+  context: SuiteContext,
+  variant: Variant,
+  modelPath: string,
+): Promise<ResultTable[]> {
   // Quick keeps the two lengths the routing threshold is chosen between and two runs for a spread.
   const tokens = context.quick ? [16, 64] : [8, 16, 32, 64]
-  const modelPath = await syntheticTextModel(context, variant)
   const runs = context.quick ? 2 : 3
   const reps = context.quick ? 6 : 15
   const results: Record<Runtime, ChildResult[]> = { 'ort-web': [], 'transformers-js': [], 'ort-node': [] }
