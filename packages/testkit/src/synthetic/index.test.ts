@@ -98,6 +98,36 @@ describe('synthetic JinaBERT', () => {
     }
   })
 
+  it.each(['fp32', 'int8'] as const)(
+    'lastHiddenState: %s adds per-token states whose mean is text_embeds, which stays as is',
+    async (variant) => {
+      const path = join(dir, `${variant}-hidden.onnx`)
+      await writeSyntheticJinaBert(path, { shape, variant, lastHiddenState: true })
+      const session = await ortNode.InferenceSession.create(path)
+      expect(session.outputNames).toEqual(['text_embeds', 'last_hidden_state'])
+      const outputs = await session.run({ input_ids: new ortNode.Tensor('int64', padded, [2, 7]) })
+      await session.release()
+      const pooled = rows(outputs.text_embeds!.data as Float32Array)
+      const floor = variant === 'fp32' ? 0.99999 : 0.9999
+      expect(cosine(pooled[0], reference[0])).toBeGreaterThan(floor)
+      expect(cosine(pooled[1], reference[1])).toBeGreaterThan(floor)
+      const states = outputs.last_hidden_state!
+      expect(states.dims).toEqual([2, 7, 768])
+      // Row 1 holds 3 real tokens then pads: the pipeline's mean over its attention mask.
+      const mean = new Float32Array(768)
+      for (let token = 0; token < batch[1]!.length; token++)
+        for (let index = 0; index < 768; index++)
+          mean[index]! += (states.data as Float32Array)[(7 + token) * 768 + index]! / batch[1]!.length
+      expect(cosine(mean, pooled[1])).toBeGreaterThan(0.99999)
+    },
+  )
+
+  it('lastHiddenState is refused for the edge artifact', async () => {
+    await expect(
+      writeSyntheticJinaBert(join(dir, 'edge-hidden'), { shape, variant: 'edge', lastHiddenState: true }),
+    ).rejects.toThrow(RangeError)
+  })
+
   it('edge: two parts chained through the web runtime agree with fp32 at >= 0.999', async () => {
     const { path } = await writeSyntheticJinaBert(join(dir, 'edge'), { shape, variant: 'edge' })
     const manifest = parseEdgeManifest(await readFile(join(path, 'manifest.json'), 'utf8'))

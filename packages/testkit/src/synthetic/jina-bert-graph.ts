@@ -1,7 +1,9 @@
 // A JinaBERT-shaped text tower as an ONNX graph with jina-clip-v1's I/O contract: input_ids int64
 // [batch, sequence] -> text_embeds [batch, width]. Post-LayerNorm BERT layers with ALiBi attention
 // bias (no position embeddings) and a GLU feed-forward (gate, up, down); pad id 0 is masked and the
-// output is the mean over non-pad tokens, all inside the graph.
+// output is the mean over non-pad tokens, all inside the graph. Optionally the per-token states too,
+// as `last_hidden_state`: what a sentence-transformers export ends with, and what transformers.js's
+// feature-extraction pipeline reads.
 import { jinaClipV1 } from '@edgeclip/core'
 import type { StreamingModel } from '@edgeclip/edge-model/node'
 import { FLOAT, GraphBuilder, INT64, seededNormal, tensorInfo } from './graph-builder'
@@ -12,8 +14,19 @@ const WEIGHT_STD = 0.02
 /** Added to attention scores of pad keys (BERT's extended attention mask). */
 const MASK_PENALTY = -10_000
 const OPSET = 17
+/** The per-token output's name in Hugging Face exports. */
+export const LAST_HIDDEN_STATE = 'last_hidden_state'
 
-export function jinaBertGraph(shape: JinaBertShape, seed: number): StreamingModel {
+export interface JinaBertGraphOptions {
+  /** Also output the encoder's final states `[batch, sequence, width]` as `last_hidden_state`. */
+  lastHiddenState?: boolean
+}
+
+export function jinaBertGraph(
+  shape: JinaBertShape,
+  seed: number,
+  options: JinaBertGraphOptions = {},
+): StreamingModel {
   const graph = new GraphBuilder()
   const { width, heads, intermediate } = shape
   const headWidth = width / heads
@@ -146,11 +159,11 @@ export function jinaBertGraph(shape: JinaBertShape, seed: number): StreamingMode
   const summed = graph.node('ReduceSum', [graph.node('Mul', [hidden, weights]), axis(1)], { keepdims: 0 })
   const count = graph.node('Max', [graph.node('ReduceSum', [weights, axis(1)], { keepdims: 0 }), 'one'])
   graph.node('Div', [summed, count], {}, output)
+  const outputs = [tensorInfo(output, FLOAT, ['batch', width])]
+  if (options.lastHiddenState) {
+    graph.node('Identity', [hidden], {}, LAST_HIDDEN_STATE)
+    outputs.push(tensorInfo(LAST_HIDDEN_STATE, FLOAT, ['batch', 'sequence', width]))
+  }
 
-  return graph.model(
-    'jinabert_synthetic',
-    [tensorInfo(input, INT64, ['batch', 'sequence'])],
-    [tensorInfo(output, FLOAT, ['batch', width])],
-    OPSET,
-  )
+  return graph.model('jinabert_synthetic', [tensorInfo(input, INT64, ['batch', 'sequence'])], outputs, OPSET)
 }

@@ -20,6 +20,11 @@ export interface SyntheticJinaBertOptions {
   variant?: SyntheticVariant
   /** Parts of the `edge` variant. */
   parts?: number
+  /**
+   * Also output the per-token states as `last_hidden_state` beside `text_embeds` (fp32, int8, q4),
+   * so transformers.js's feature-extraction pipeline can run the same file.
+   */
+  lastHiddenState?: boolean
 }
 
 const exists = (path: string) =>
@@ -39,11 +44,14 @@ export async function writeSyntheticJinaBert(
   const variant = options.variant ?? 'fp32'
   const shape = { ...jinaBertShape, ...options.shape }
   const seed = options.seed ?? 1
+  if (variant === 'edge' && options.lastHiddenState)
+    throw new RangeError('the edge artifact has no last_hidden_state output; write fp32, int8 or q4')
   if (variant === 'fp32') {
     if (!(await exists(path))) {
       await mkdir(dirname(path), { recursive: true })
       const partial = `${path}.partial`
-      await writeOnnxStreaming(partial, jinaBertGraph(shape, seed))
+      const lastHiddenState = options.lastHiddenState ?? false
+      await writeOnnxStreaming(partial, jinaBertGraph(shape, seed, { lastHiddenState }))
       await rename(partial, path)
     }
     return { path, bytes: await sizeOf(path) }
@@ -51,7 +59,7 @@ export async function writeSyntheticJinaBert(
   // Variants derive from the fp32 file kept beside them.
   const fp32Path = join(
     dirname(path),
-    `fp32-${shape.layers}x${shape.width}-${shape.intermediate}-${shape.vocabRows}-${seed}.onnx`,
+    `fp32-${shape.layers}x${shape.width}-${shape.intermediate}-${shape.vocabRows}-${seed}${options.lastHiddenState ? '-hidden' : ''}.onnx`,
   )
   await writeSyntheticJinaBert(fp32Path, { ...options, variant: 'fp32' })
   if (variant === 'edge') {
