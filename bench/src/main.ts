@@ -1,9 +1,11 @@
-// `pnpm bench [--quick] [--only a,b]`: runs the suites and writes bench/results/latest.{json,md}.
-import { mkdir, writeFile } from 'node:fs/promises'
+// `pnpm bench [--quick] [--only a,b [--merge]]`: runs the suites and writes bench/results/latest.{json,md}.
+// --merge keeps the other suites' results from the existing latest.json (same mode).
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { machineInfo } from './machine'
-import { renderMarkdown } from './report'
+import { mergeReports } from './merge-report'
+import { type Report, renderMarkdown } from './report'
 import type { Suite, SuiteResult } from './suite'
 import { edgeLatency } from './suites/edge-latency'
 import { backendCpu, edgeFit } from './suites/external'
@@ -19,14 +21,34 @@ const suites: Record<string, Suite> = {
 const quickSuites = ['edge-latency', 'gateway-overhead', 'backend-cpu']
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    merge: { type: 'boolean', default: false },
+  },
 })
 const selected = values.only ? values.only.split(',') : values.quick ? quickSuites : Object.keys(suites)
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url))
 const workDir = `${resultsDir}tmp`
+const latestJson = `${resultsDir}latest.json`
 await mkdir(workDir, { recursive: true })
 
+async function readPreviousReport(): Promise<Report> {
+  try {
+    return JSON.parse(await readFile(latestJson, 'utf8')) as Report
+  } catch (error) {
+    throw new Error(`--merge: cannot read ${latestJson} (${String(error)}); run without --merge first`)
+  }
+}
+// Read before the minutes of measuring, so a missing or foreign report fails at once.
+const previous = values.merge ? await readPreviousReport() : undefined
+const mode = values.quick ? 'quick' : 'full'
+if (previous && previous.mode !== mode)
+  throw new Error(`--merge: ${latestJson} is a ${previous.mode} run; this one is ${mode}`)
+
 const started = new Date()
+// The load average before our own processes add to it.
+const machine = machineInfo()
 const results: SuiteResult[] = []
 for (const name of selected) {
   const suite = suites[name]
@@ -42,16 +64,20 @@ for (const name of selected) {
       title: `${name} (failed)`,
       tables: [],
       notes: [`failed: ${String(error).slice(0, 500)}`],
+      failed: true,
     })
   }
 }
-const report = {
+const current: Report = {
   startedAt: started.toISOString(),
   durationS: Math.round((Date.now() - started.getTime()) / 1000),
-  mode: values.quick ? 'quick' : 'full',
-  machine: machineInfo(),
+  mode,
+  machine,
   suites: results,
 }
-await writeFile(`${resultsDir}latest.json`, `${JSON.stringify(report, null, 2)}\n`)
+const report = previous ? mergeReports(previous, current) : current
+await writeFile(latestJson, `${JSON.stringify(report, null, 2)}\n`)
 await writeFile(`${resultsDir}latest.md`, renderMarkdown(report))
-console.error(`[bench] wrote ${resultsDir}latest.json and latest.md in ${report.durationS} s`)
+console.error(
+  `[bench] ${previous ? `merged ${selected.join(', ')} into` : 'wrote'} ${latestJson} and latest.md in ${current.durationS} s`,
+)

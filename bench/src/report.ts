@@ -32,6 +32,13 @@ export function renderMarkdown(report: Report): string {
   ]
   for (const suite of report.suites) {
     parts.push(`## ${suite.title}`, '')
+    if (suite.run) {
+      const { startedAt, durationS, machine: rerun } = suite.run
+      parts.push(
+        `Re-run on its own and merged into this report: ${startedAt}, ${durationS} s, Node ${rerun.node}, load average ${rerun.loadAverage.join(' / ')} at start.`,
+        '',
+      )
+    }
     if (suite.model) parts.push(`Model: ${suite.model}`, '')
     for (const result of suite.tables) parts.push(table(result))
     for (const note of suite.notes ?? []) parts.push(`- ${note}`)

@@ -1,4 +1,5 @@
 // What a benchmark suite receives and returns; main.ts writes the results.
+import type { MachineInfo } from './machine'
 
 export interface SuiteContext {
   quick: boolean
@@ -20,6 +21,16 @@ export interface SuiteResult {
   notes?: string[]
   /** Figures as another package's bench returned them, kept whole in latest.json. */
   raw?: object
+  /** The suite threw; its notes say why. */
+  failed?: boolean
+  /** Set when the suite was re-run alone and merged into an earlier report (`--merge`). */
+  run?: SuiteRun
+}
+
+export interface SuiteRun {
+  startedAt: string
+  durationS: number
+  machine: MachineInfo
 }
 
 export type Suite = (context: SuiteContext) => Promise<SuiteResult>

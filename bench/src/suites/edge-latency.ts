@@ -2,7 +2,7 @@
 // transformers.js on the same ONNX file (the peer) vs onnxruntime-node (the native limit).
 import { relative } from 'node:path'
 import { runChild } from '../child'
-import { syntheticTextModel } from '../models'
+import { benchVocab, syntheticTextModel } from '../models'
 import { round, summarize } from '../stats'
 import type { ResultTable, SuiteContext, SuiteResult } from '../suite'
 
@@ -15,6 +15,8 @@ interface ChildResult {
   peakRssMiB: number
   samples: Record<string, number[]>
   checks: Record<string, number[]>
+  /** The ids each text tokenized to, by token count. */
+  ids: Record<string, number[]>
 }
 
 type Variant = 'fp32' | 'int8'
@@ -24,8 +26,9 @@ export async function edgeLatency(context: SuiteContext): Promise<SuiteResult> {
   const variants: Variant[] = context.quick ? ['fp32'] : ['fp32', 'int8']
   const tables: ResultTable[] = []
   const paths: string[] = []
+  const { source: vocabSource } = await benchVocab()
   for (const variant of variants) {
-    const modelPath = await syntheticTextModel(context, variant)
+    const modelPath = await syntheticTextModel(context, variant, { pipeline: true })
     paths.push(modelPath)
     tables.push(...(await measureVariant(context, variant, modelPath)))
   }
@@ -35,9 +38,11 @@ export async function edgeLatency(context: SuiteContext): Promise<SuiteResult> {
     model: `synthetic JinaBERT (12 layers, 768 wide, 12 heads, GLU 3072, ALiBi, vocab 30528): ${variants.join(', ')}`,
     tables,
     notes: [
-      'ort-web: core OnnxTextTower over createWebSession (onnxruntime-web WASM, one thread), the edge tower; transformers-js: JinaCLIPTextModel of @huggingface/transformers on the same file and the same onnxruntime-web; ort-node: core OnnxTextTower over onnxruntime-node, one intra-op thread.',
+      'Text in, normalized vector out, on all three: the timed call tokenizes and embeds one text. ort-web: core WordPieceTokenizer + OnnxTextTower over createWebSession (onnxruntime-web WASM, one thread), the edge tower, then L2 normalization; transformers-js: `pipeline("feature-extraction", dir, { model_file_name: "text_model", device: "auto", session_options: { executionProviders: ["wasm"], intraOpNumThreads: 1 } })` called as `extractor(text, { pooling: "mean", normalize: true })`, handed the same onnxruntime-web (1 thread); ort-node: the same as ort-web over onnxruntime-node, one intra-op thread.',
+      "Same file for all three. transformers.js's feature-extraction pipeline pools `last_hidden_state` (or logits/token_embeddings) itself and maps model_type jina_clip to JinaCLIPModel (text and vision in one graph), so it cannot run a text_model.onnx that only outputs the in-graph pooled `text_embeds`, the file our edge tower runs. The synthetic file therefore also outputs `last_hidden_state` (as a sentence-transformers export does) and its config.json says BERT: the pipeline mean-pools the states in JS, ours reads `text_embeds` (ONNX Runtime still hands it the states too, a tokens × 768 copy). Encoder work is identical.",
+      `Texts of an exact token count ([CLS]/[SEP] included) built from the ${vocabSource}; the transformers-js worker asserts before timing that the pipeline's tokenizer gives core's ids, and the suite that all three runtimes fed the same ids.`,
       `Model files: ${paths.map((path) => relative(context.workDir, path)).join(', ')}.`,
-      'All three are fed the same token ids (tokenization is not timed); each runtime runs in its own process, runtimes interleaved run by run.',
+      'Each runtime runs in its own process, runtimes interleaved run by run. transformers.js imports onnxruntime-node and its own onnxruntime-web at load even when handed ours, which its peak RSS includes.',
     ],
   }
 }
@@ -91,6 +96,14 @@ async function measureVariant(
       loadMs: round(loads.median, 0),
     }
   })
+  // Same work on every side, or the latencies compare nothing.
+  for (const count of tokens) {
+    const reference = results['ort-node'][0]!.ids[count]!.join()
+    for (const runtime of runtimes)
+      for (const result of results[runtime])
+        if (result.ids[count]?.join() !== reference)
+          throw new Error(`${runtime} fed other ids than ort-node for the ${count}-token text`)
+  }
   // All three ran the same graph on the same ids: their outputs must agree.
   const agreement = tokens.map((count) => {
     const reference = results['ort-node'][0]!.checks[count]!
@@ -106,6 +119,9 @@ async function measureVariant(
   return [
     { title: `${variant}: latency by sequence length`, rows },
     { title: `${variant}: peak RSS and load time per runtime process`, rows: memory },
-    { title: `${variant}: output agreement vs onnxruntime-node (first 8 values)`, rows: agreement },
+    {
+      title: `${variant}: output agreement vs onnxruntime-node (first 8 values of the normalized vector)`,
+      rows: agreement,
+    },
   ]
 }

@@ -1,69 +1,74 @@
-// One runtime's text-tower latency at several sequence lengths; prints one JSON line.
+// One runtime's text-in, vector-out latency at several token counts; prints one JSON line.
 // usage: text-latency.ts <ort-web|ort-node|transformers-js> <model.onnx> <tokens,...> <warmup> <reps>
+// The model dir is the one models.ts writes with `pipeline: true` (vocab and tokenizer files beside).
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { dirname } from 'node:path'
-import { jinaClipV1 } from '@edgeclip/core'
+import { basename, dirname, join } from 'node:path'
+import { jinaClipV1, OnnxTextTower, WordPieceTokenizer } from '@edgeclip/core'
 import { peakRssMiB } from '../child'
+import { textsOfLength } from '../text-inputs'
 
-type Embed = (ids: number[]) => Promise<Float32Array>
+type Embed = (text: string) => Promise<Float32Array>
 
 const [runtime, modelPath, tokenList, warmupText, repsText] = process.argv.slice(2)
 if (!runtime || !modelPath || !tokenList)
   throw new Error('usage: text-latency.ts RUNTIME MODEL TOKENS WARMUP REPS')
 const warmup = Number(warmupText ?? 3)
 const reps = Number(repsText ?? 20)
-const { clsId, sepId } = jinaClipV1.tokenizer
+// Layout: <root>/<model id>/onnx/text_model.onnx, as on the Hub.
+const modelDir = dirname(dirname(modelPath))
+const tokenizer = WordPieceTokenizer.fromVocab(
+  await readFile(join(modelDir, 'vocab.txt'), 'utf8'),
+  jinaClipV1.tokenizer,
+)
+const texts = textsOfLength(tokenizer, tokenList.split(',').map(Number))
 
 async function ourTower(kind: 'web' | 'node'): Promise<Embed> {
-  const { OnnxTextTower } = await import('@edgeclip/core')
   const bytes = new Uint8Array(await readFile(modelPath!))
   const session =
     kind === 'web'
       ? await (await import('@edgeclip/core/onnx-web')).createWebSession(bytes, { intraOpThreads: 1 })
       : await (await import('@edgeclip/core/onnx-node')).createNodeSession(bytes, { intraOpThreads: 1 })
   const tower = new OnnxTextTower(session, jinaClipV1)
-  return async (ids) => (await tower.embed([ids]))[0]!
+  // What the gateway does with a text: tokenize within the model's limit, embed, normalize.
+  return async (text) => {
+    const { ids } = tokenizer.encode(text, { maxLength: jinaClipV1.maxTokens })
+    return (await tower.embed([ids], { normalize: true }))[0]!
+  }
 }
 
 async function transformersJs(): Promise<Embed> {
-  // transformers.js on Node would pick onnxruntime-node; hand it onnxruntime-web so the peer runs
-  // on the same WASM runtime as our edge tower.
+  // transformers.js on Node would pick onnxruntime-node and refuses device 'wasm'; hand it
+  // onnxruntime-web so the peer runs on the same WASM runtime as our edge tower.
   const ort = await import('onnxruntime-web')
   ;(globalThis as Record<symbol, unknown>)[Symbol.for('onnxruntime')] = ort
   const transformers = await import('@huggingface/transformers')
   transformers.env.allowRemoteModels = false
-  // Layout: <root>/<model id>/onnx/text_model.onnx, as on the Hub.
-  const modelDir = dirname(dirname(modelPath!))
   transformers.env.localModelPath = `${dirname(modelDir)}/`
-  const wasm = transformers.env.backends.onnx.wasm
-  if (wasm) {
-    wasm.numThreads = 1
-    // It points at a CDN by default; serve the runtime's own files from node_modules.
-    wasm.wasmPaths = `${dirname(createRequire(import.meta.url).resolve('onnxruntime-web'))}/`
-  }
-  const model = await transformers.JinaCLIPTextModel.from_pretrained(modelDir.split('/').pop()!, {
+  if (transformers.env.backends.onnx.wasm !== ort.env.wasm)
+    throw new Error('transformers.js did not take the onnxruntime-web it was handed')
+  ort.env.wasm.numThreads = 1
+  // transformers.js points it at a CDN; serve the runtime's own files from node_modules.
+  ort.env.wasm.wasmPaths = `${dirname(createRequire(import.meta.url).resolve('onnxruntime-web'))}/`
+  // The call a user makes for sentence embeddings, on our file (onnx/text_model.onnx).
+  const extractor = await transformers.pipeline('feature-extraction', basename(modelDir), {
     device: 'auto',
     dtype: 'fp32',
+    model_file_name: 'text_model',
     session_options: { executionProviders: ['wasm'], intraOpNumThreads: 1 },
-  } as never)
-  return async (ids) => {
-    const input = new transformers.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length])
-    const output = (await model({ input_ids: input })) as Record<string, { data: Float32Array }>
-    const embeds = output.text_embeds ?? output.text_embeddings ?? Object.values(output)[0]
-    return embeds!.data
+  })
+  // Same work on both sides: the pipeline's tokenizer must give our ids for every text.
+  for (const [count, text] of texts) {
+    const encoded = extractor.tokenizer(text) as { input_ids: { data: BigInt64Array } }
+    const theirs = Array.from(encoded.input_ids.data, Number)
+    const ours = tokenizer.encode(text).ids
+    if (theirs.join() !== ours.join())
+      throw new Error(`tokenizers differ on the ${count}-token text: ours ${ours}, transformers.js ${theirs}`)
   }
-}
-
-function sequence(tokens: number, seed: number): number[] {
-  const ids: number[] = [clsId]
-  let state = seed
-  for (let index = 0; index < tokens - 2; index++) {
-    state = (state * 1103515245 + 12345) % 2 ** 31
-    ids.push(1000 + (state % 28000))
+  return async (text) => {
+    const output = await extractor(text, { pooling: 'mean', normalize: true })
+    return output.data as Float32Array
   }
-  ids.push(sepId)
-  return ids
 }
 
 const loadStart = performance.now()
@@ -72,22 +77,28 @@ const embed =
     ? await ourTower('web')
     : runtime === 'ort-node'
       ? await ourTower('node')
-      : await transformersJs()
+      : runtime === 'transformers-js'
+        ? await transformersJs()
+        : undefined
+if (!embed) throw new Error(`unknown runtime ${runtime}`)
 const loadMs = performance.now() - loadStart
 const samples: Record<string, number[]> = {}
 const checks: Record<string, number[]> = {}
-for (const tokens of tokenList.split(',').map(Number)) {
-  const ids = sequence(tokens, tokens)
-  for (let index = 0; index < warmup; index++) await embed(ids)
+const ids: Record<string, number[]> = {}
+for (const [count, text] of texts) {
+  for (let index = 0; index < warmup; index++) await embed(text)
   const times: number[] = []
   let vector: Float32Array = new Float32Array()
   for (let index = 0; index < reps; index++) {
     const start = performance.now()
-    vector = await embed(ids)
+    vector = await embed(text)
     times.push(performance.now() - start)
   }
-  samples[tokens] = times
+  samples[count] = times
   // First values of the output, so the suite can check all runtimes computed the same thing.
-  checks[tokens] = Array.from(vector.subarray(0, 8))
+  checks[count] = Array.from(vector.subarray(0, 8))
+  ids[count] = tokenizer.encode(text).ids
 }
-process.stdout.write(`${JSON.stringify({ runtime, loadMs, peakRssMiB: peakRssMiB(), samples, checks })}\n`)
+process.stdout.write(
+  `${JSON.stringify({ runtime, loadMs, peakRssMiB: peakRssMiB(), samples, checks, ids })}\n`,
+)
