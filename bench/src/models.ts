@@ -63,7 +63,7 @@ export async function syntheticTextModel(
 /** The vocab the benchmark tokenizes with: the real one when present, else testkit's fixture vocab. */
 export async function benchVocab(): Promise<{ text: string; source: string }> {
   if (await exists(sharedVocabPath))
-    return { text: await readFile(sharedVocabPath, 'utf8'), source: 'bert-base-uncased (../shared)' }
+    return { text: await readFile(sharedVocabPath, 'utf8'), source: 'bert-base-uncased vocab (../shared)' }
   return { text: buildFixtureVocab(), source: 'testkit fixture vocab (../shared absent)' }
 }
 

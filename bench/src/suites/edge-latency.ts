@@ -35,7 +35,7 @@ export async function edgeLatency(context: SuiteContext): Promise<SuiteResult> {
   return {
     name: 'edge-latency',
     title: 'a. Edge text latency (ms, batch 1, one thread) and peak memory',
-    model: `synthetic JinaBERT (12 layers, 768 wide, 12 heads, GLU 3072, ALiBi, vocab 30528): ${variants.join(', ')}`,
+    model: `synthetic JinaBERT (12 layers, or the 2-layer quick stand-in that the file names; 768 wide, 12 heads, GLU 3072, ALiBi, vocab 30528): ${variants.join(', ')}`,
     tables,
     notes: [
       'Text in, normalized vector out, on all three: the timed call tokenizes and embeds one text. ort-web: core WordPieceTokenizer + OnnxTextTower over createWebSession (onnxruntime-web WASM, one thread), the edge tower, then L2 normalization; transformers-js: `pipeline("feature-extraction", dir, { model_file_name: "text_model", device: "auto", session_options: { executionProviders: ["wasm"], intraOpNumThreads: 1 } })` called as `extractor(text, { pooling: "mean", normalize: true })`, handed the same onnxruntime-web (1 thread); ort-node: the same as ort-web over onnxruntime-node, one intra-op thread.',
