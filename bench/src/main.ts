@@ -54,8 +54,10 @@ for (const name of selected) {
   const suite = suites[name]
   if (!suite) throw new Error(`unknown suite ${name}; known: ${Object.keys(suites).join(', ')}`)
   const log = (message: string) => console.error(`[bench] ${message}`)
+  const suiteStarted = Date.now()
   try {
     results.push(await suite({ quick: values.quick ?? false, workDir, log }))
+    log(`${name} took ${Math.round((Date.now() - suiteStarted) / 1000)} s`)
   } catch (error) {
     // One broken suite must not cost the figures of the others; the failure is in the report.
     log(`${name} failed: ${String(error)}`)
