@@ -33,8 +33,9 @@ export interface GatewayConfig {
 export const defaultGatewayConfig: GatewayConfig = {
   maxInputs: 2048,
   maxBodyBytes: 32 * 1024 * 1024,
-  // Placeholder until bench/ measures where the edge tower stops beating a backend round trip.
-  edgeMaxTokens: 64,
+  // Up to 16 tokens the edge tower answers within a backend round trip; at 32 it costs ~2x that
+  // (docs/edge-tower.md, "Routing threshold N").
+  edgeMaxTokens: 16,
   edgeBatchSize: 16,
   edgeMaxRunning: 2,
   edgeMaxWaiting: 64,

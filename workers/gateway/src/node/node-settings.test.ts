@@ -14,7 +14,7 @@ describe('readNodeSettings', () => {
       model: { kind: 'dir', dir: resolve('.edgeclip/models/jina-clip-v1') },
       edgeTower: true,
     })
-    expect(settings.config.edgeMaxTokens).toBe(64)
+    expect(settings.config.edgeMaxTokens).toBe(16)
     expect(settings.config.corsOrigins).toEqual([])
   })
 

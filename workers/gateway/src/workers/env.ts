@@ -2,9 +2,10 @@
 // @cloudflare/workers-types (see runtime-types.ts for why), secrets optional because a deploy may
 // set none of them.
 import type { RateLimiterDurableObject } from '../adapters/workers'
+import type { ServiceBinding } from './edge-tower'
 import type { DurableObjectNamespace, KVNamespace, R2Bucket } from './runtime-types'
 
-type Binding = 'CACHE' | 'KEYS' | 'MODELS' | 'RATE_LIMITER'
+type Binding = 'CACHE' | 'KEYS' | 'MODELS' | 'RATE_LIMITER' | 'EDGE_TOWER'
 type Secret = 'BACKEND_SECRET' | 'MODAL_KEY' | 'MODAL_SECRET'
 
 export type WorkersEnv = Omit<Env, Binding | Secret> &
@@ -17,4 +18,6 @@ export type WorkersEnv = Omit<Env, Binding | Secret> &
     MODELS: R2Bucket
     /** One RateLimiterDurableObject per API key. */
     RATE_LIMITER: DurableObjectNamespace<RateLimiterDurableObject>
+    /** The first part Worker of the split edge tower; a deploy without it sends texts to the backend. */
+    EDGE_TOWER?: ServiceBinding
   }

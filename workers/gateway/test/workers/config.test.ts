@@ -1,6 +1,8 @@
+import { EDGE_FORMAT, EDGE_MANIFEST_FILE } from '@edgeclip/edge-model'
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm'
 import { describe, expect, it } from 'vitest'
 import { buildIsolateDeps, selectModel, workersConfig } from '../../src/workers/deps'
+import { edgeArtifactKey } from '../../src/workers/edge-tower'
 import { env } from './support/worker'
 
 describe('Worker vars', () => {
@@ -27,13 +29,19 @@ describe('Worker vars', () => {
     )
   })
 
-  it('load the real model from R2 under <model id>/<revision>/', async () => {
+  it('find the split edge tower by its manifest under <model id>/<revision>/edge/, and refuse a broken one', async () => {
     const real = selectModel({ EDGECLIP_MODEL: 'jina-clip-v1', MODELS: env.MODELS })
-    await env.MODELS.put(`jina-clip-v1/${real.spec.revision}/vocab.txt`, '[PAD]\nhello\n')
-    await env.MODELS.put(`jina-clip-v1/${real.spec.revision}/text_model_edge.onnx`, new Uint8Array([1, 2, 3]))
-    expect(await real.source.hasModel()).toBe(true)
-    expect(await real.source.loadVocab()).toBe('[PAD]\nhello\n')
-    expect(Array.from(await real.source.loadModel())).toEqual([1, 2, 3])
+    const key = edgeArtifactKey(real.spec, EDGE_MANIFEST_FILE)
+    const manifest = { format: EDGE_FORMAT, idsInput: 'input_ids', output: 'text_embeds', parts: [] }
+    await env.MODELS.put(key, JSON.stringify(manifest))
+    expect(await real.source.findEdgeTower()).toMatchObject({ kind: 'split', manifest })
+    await env.MODELS.put(key, '{"format":"something-else"}')
+    await expect(real.source.findEdgeTower()).rejects.toMatchObject({
+      status: 503,
+      code: 'model_unavailable',
+    })
+    await env.MODELS.delete(key)
+    expect(await real.source.findEdgeTower()).toBeUndefined()
   })
 
   it('build deps for a real model with its vocab from R2 and no edge tower when R2 has none', async () => {
@@ -43,7 +51,7 @@ describe('Worker vars', () => {
     vocab.push('[UNK]', '[CLS]', '[SEP]', '[MASK]', 'hello')
     await env.MODELS.put(`jina-clip-v1/${spec.revision}/vocab.txt`, `${vocab.join('\n')}\n`)
     // Storage outlives a test here; another test may have uploaded a model.
-    await env.MODELS.delete(`jina-clip-v1/${spec.revision}/text_model_edge.onnx`)
+    await env.MODELS.delete(edgeArtifactKey(spec, EDGE_MANIFEST_FILE))
     const realEnv = { ...env, EDGECLIP_MODEL: 'jina-clip-v1' }
     const deps = await buildIsolateDeps(realEnv, workersConfig(realEnv), ortWasm)
     expect(deps.spec.id).toBe('jina-clip-v1')

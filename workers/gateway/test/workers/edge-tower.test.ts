@@ -1,18 +1,10 @@
 import { fixtureModelSpec } from '@edgeclip/core'
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm'
 import { describe, expect, it } from 'vitest'
-import { buildIsolateDeps, selectModel, workersConfig } from '../../src/workers/deps'
-import {
-  bundledTextModelSource,
-  createEdgeTowerLoader,
-  EDGE_TEXT_MODEL_FILE,
-  r2ModelKey,
-  VOCAB_FILE,
-} from '../../src/workers/edge-tower'
-import { fixtureTextModel, fixtureVocabText } from '../../src/workers/fixture'
+import { createEdgeTowerLoader } from '../../src/workers/edge-tower'
+import { fixtureTextModel } from '../../src/workers/fixture'
 import { workersOnnxRuntimeHeapBytes } from '../../src/workers/onnx-runtime'
 import { maxAbsoluteDifference, referenceTextVectors } from './support/reference-vectors'
-import { env } from './support/worker'
 
 const TOLERANCE = 1e-4
 const { clsId, sepId } = fixtureModelSpec.tokenizer
@@ -20,7 +12,7 @@ const { clsId, sepId } = fixtureModelSpec.tokenizer
 describe('edge text tower in workerd', () => {
   const loadTower = createEdgeTowerLoader({
     spec: fixtureModelSpec,
-    source: bundledTextModelSource('fixture', fixtureTextModel, fixtureVocabText),
+    loadModel: async () => new Uint8Array(fixtureTextModel),
     wasmModule: ortWasm,
     maxBatchSize: 4,
   })
@@ -59,7 +51,7 @@ describe('edge tower memory', () => {
   it('reports the ONNX Runtime heap after the fixture tower is loaded', async () => {
     const tower = await createEdgeTowerLoader({
       spec: fixtureModelSpec,
-      source: bundledTextModelSource('fixture', fixtureTextModel, fixtureVocabText),
+      loadModel: async () => new Uint8Array(fixtureTextModel),
       wasmModule: ortWasm,
     })()
     await tower.embed([[clsId, 150, sepId]])
@@ -67,20 +59,5 @@ describe('edge tower memory', () => {
     // The heap holds at least the model's weights; the figure itself is logged for the report.
     expect(heapBytes).toBeGreaterThan(fixtureTextModel.byteLength)
     console.log(`ORT wasm heap with the fixture tower: ${((heapBytes ?? 0) / 2 ** 20).toFixed(1)} MiB`)
-  })
-})
-
-describe('edge tower from R2', () => {
-  it('loads the model and vocab uploaded under <model id>/<revision>/ and embeds with them', async () => {
-    const { spec } = selectModel({ EDGECLIP_MODEL: 'jina-clip-v1', MODELS: env.MODELS })
-    // The fixture has jina-clip-v1's I/O contract, so it can stand in for the real upload.
-    await env.MODELS.put(r2ModelKey(spec, EDGE_TEXT_MODEL_FILE), fixtureTextModel)
-    await env.MODELS.put(r2ModelKey(spec, VOCAB_FILE), fixtureVocabText)
-    const realEnv = { ...env, EDGECLIP_MODEL: 'jina-clip-v1' }
-    const deps = await buildIsolateDeps(realEnv, workersConfig(realEnv), ortWasm)
-    const { ids } = deps.tokenizer.encode('a photo of a cat')
-    const tower = await deps.edgeTower!()
-    const [[actual], [expected]] = await Promise.all([tower.embed([ids]), referenceTextVectors([ids])])
-    expect(maxAbsoluteDifference(actual!, expected!)).toBeLessThan(TOLERANCE)
   })
 })

@@ -14,7 +14,7 @@ import {
 import type { GatewayConfig } from '../../config'
 import type { AppEnv } from '../../env'
 import type { GatewayDeps } from '../../ports'
-import { createEdgeTowerLoader } from '../edge-tower'
+import { createEdgeTowerLoader, type EdgeTowerSource, ServiceBindingTextTower } from '../edge-tower'
 import type { WorkersEnv } from '../env'
 import { selectModel } from './model-selection'
 
@@ -36,19 +36,58 @@ function tokenizerFor(vocab: string, spec: ModelSpec, sourceName: string): WordP
   }
 }
 
+/** The edge tower's loader: in this isolate (fixture), through EDGE_TOWER (split), or none. */
+function edgeTowerFor(
+  found: EdgeTowerSource | undefined,
+  env: WorkersEnv,
+  options: { spec: ModelSpec; sourceName: string; maxBatchSize: number; wasmModule: WebAssembly.Module },
+): GatewayDeps['edgeTower'] {
+  const { spec, maxBatchSize } = options
+  if (found?.kind === 'in-process') {
+    return createEdgeTowerLoader({
+      spec,
+      loadModel: found.loadModel,
+      wasmModule: options.wasmModule,
+      maxBatchSize,
+    })
+  }
+  if (found?.kind === 'split' && env.EDGE_TOWER) {
+    const tower = new ServiceBindingTextTower({
+      binding: env.EDGE_TOWER,
+      manifest: found.manifest,
+      spec,
+      maxBatchSize,
+    })
+    // The parts load their weights on their own first request, never here.
+    return async () => tower
+  }
+  console.warn(
+    found
+      ? `${options.sourceName} has a split edge tower but no EDGE_TOWER service binding is set: every text goes to the backend`
+      : `no edge text tower in ${options.sourceName}: every text goes to the backend`,
+  )
+  return undefined
+}
+
 export async function buildIsolateDeps(
   env: WorkersEnv,
   config: GatewayConfig,
   wasmModule: WebAssembly.Module,
 ): Promise<IsolateDeps> {
   const { spec, source } = selectModel(env)
-  const [vocab, hasEdgeModel] = await Promise.all([
+  const [vocab, foundEdgeTower] = await Promise.all([
     source.loadVocab(),
-    config.edgeMaxTokens > 0 ? source.hasModel() : false,
+    config.edgeMaxTokens > 0 ? source.findEdgeTower() : undefined,
   ])
-  if (!hasEdgeModel && config.edgeMaxTokens > 0) {
-    console.warn(`no edge text tower in ${source.name}: every text goes to the backend`)
-  }
+  const edgeTower =
+    config.edgeMaxTokens > 0
+      ? edgeTowerFor(foundEdgeTower, env, {
+          spec,
+          sourceName: source.name,
+          maxBatchSize: config.edgeBatchSize,
+          wasmModule,
+        })
+      : undefined
   return {
     spec,
     tokenizer: tokenizerFor(vocab, spec, source.name),
@@ -59,9 +98,7 @@ export async function buildIsolateDeps(
       new LruEmbeddingCache({ maxBytes: L1_CACHE_BYTES }),
       new KvEmbeddingCache(env.CACHE),
     ),
-    edgeTower: hasEdgeModel
-      ? createEdgeTowerLoader({ spec, source, wasmModule, maxBatchSize: config.edgeBatchSize })
-      : undefined,
+    edgeTower,
     backend: env.BACKEND_URL
       ? new HttpBackend({
           url: env.BACKEND_URL,

@@ -2,11 +2,11 @@
 // startup, and compiling a session from model bytes takes longer than that on real models.
 import { type ModelSpec, OnnxTextTower, type TextTower } from '@edgeclip/core'
 import { configureWorkersOnnxRuntime, createWorkersOnnxSession } from '../onnx-runtime'
-import type { TextModelSource } from './model-source'
 
 export interface EdgeTowerLoaderOptions {
   spec: ModelSpec
-  source: TextModelSource
+  /** The tower's ONNX bytes (input_ids -> text_embeds); read by the first request that needs them. */
+  loadModel: () => Promise<Uint8Array>
   /** ONNX Runtime's .wasm, compiled by wrangler at deploy time. */
   wasmModule: WebAssembly.Module
   maxBatchSize?: number
@@ -18,7 +18,7 @@ export function createEdgeTowerLoader(options: EdgeTowerLoaderOptions): () => Pr
   return () => {
     loading ??= (async () => {
       configureWorkersOnnxRuntime(options.wasmModule)
-      const session = await createWorkersOnnxSession(await options.source.loadModel())
+      const session = await createWorkersOnnxSession(await options.loadModel())
       return new OnnxTextTower(session, options.spec, {
         ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
       })

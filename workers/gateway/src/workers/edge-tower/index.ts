@@ -1,10 +1,18 @@
+export {
+  EDGE_ARTIFACT_DIR,
+  edgeArtifactKey,
+  readEdgeFile,
+  readEdgeManifest,
+  TENSOR_BUNDLE_TYPE,
+} from './edge-artifact'
 export type { EdgeTowerLoaderOptions } from './edge-tower-loader'
 export { createEdgeTowerLoader } from './edge-tower-loader'
-export type { TextModelSource } from './model-source'
+export type { EdgeTowerSource, TextModelSource } from './model-source'
+export { bundledTextModelSource, r2TextModelSource, VOCAB_FILE } from './model-source'
+export { missingModelFile, r2ModelKey } from './r2-model-key'
 export {
-  bundledTextModelSource,
-  EDGE_TEXT_MODEL_FILE,
-  r2ModelKey,
-  r2TextModelSource,
-  VOCAB_FILE,
-} from './model-source'
+  EdgePartError,
+  type ServiceBinding,
+  ServiceBindingTextTower,
+  type ServiceBindingTextTowerOptions,
+} from './service-binding-text-tower'

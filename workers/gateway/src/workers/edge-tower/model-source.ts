@@ -1,51 +1,40 @@
-// Where the Worker's edge text tower and its vocab come from: an R2 bucket for real models, modules
-// bundled into the script for the fixture (so `wrangler dev` and the tests need no bucket).
-import { EdgeclipError, type ModelSpec } from '@edgeclip/core'
+// Where the Worker's vocab and edge text tower come from: modules bundled into the script for the
+// fixture (run in this isolate, so `wrangler dev` and the tests need no bucket), or the MODELS
+// bucket for real models, whose edge tower is the split artifact run by the part Workers.
+import type { ModelSpec } from '@edgeclip/core'
+import type { EdgeManifest } from '@edgeclip/edge-model'
 import type { R2Bucket } from '../runtime-types'
+import { readEdgeManifest } from './edge-artifact'
+import { missingModelFile, r2ModelKey } from './r2-model-key'
+
+/** An edge tower this isolate runs itself (ONNX bytes), or one split across part Workers. */
+export type EdgeTowerSource =
+  | { kind: 'in-process'; loadModel(): Promise<Uint8Array> }
+  | { kind: 'split'; manifest: EdgeManifest }
 
 export interface TextModelSource {
   /** A short name for logs and errors: `fixture` or `r2://<model id>/<revision>`. */
   readonly name: string
-  /** Whether an edge tower is there at all; without one, every text goes to the backend. */
-  hasModel(): Promise<boolean>
-  /** The tower's ONNX bytes; only the first request that needs the tower reads them. */
-  loadModel(): Promise<Uint8Array>
+  /** The edge tower, if there is one; without one, every text goes to the backend. */
+  findEdgeTower(): Promise<EdgeTowerSource | undefined>
   /** vocab.txt: every request tokenizes, whichever tower serves it. */
   loadVocab(): Promise<string>
 }
 
-/**
- * The edge build of the text tower, uploaded beside the vocab: the published ONNX files do not fit
- * a 128 MB isolate, so which variant does is the benchmarks' call (same input_ids -> text_embeds).
- */
-export const EDGE_TEXT_MODEL_FILE = 'text_model_edge.onnx'
 export const VOCAB_FILE = 'vocab.txt'
 
-/** R2 keys: `<model id>/<revision>/<file>`, so a revision bump never reads stale files. */
-export const r2ModelKey = (spec: ModelSpec, file: string): string => `${spec.id}/${spec.revision}/${file}`
-
-const missingFile = (key: string) =>
-  new EdgeclipError(`Model file ${key} is missing from the MODELS bucket.`, {
-    status: 503,
-    code: 'model_unavailable',
-  })
-
 export function r2TextModelSource(bucket: R2Bucket, spec: ModelSpec): TextModelSource {
-  const modelKey = r2ModelKey(spec, EDGE_TEXT_MODEL_FILE)
   const vocabKey = r2ModelKey(spec, VOCAB_FILE)
   return {
     name: `r2://${spec.id}/${spec.revision}`,
-    async hasModel() {
-      return (await bucket.head(modelKey)) !== null
-    },
-    async loadModel() {
-      const object = await bucket.get(modelKey)
-      if (!object) throw missingFile(modelKey)
-      return new Uint8Array(await object.arrayBuffer())
+    // No single-file tower fits a 128 MB isolate (docs/edge-tower.md): real models run split.
+    async findEdgeTower() {
+      const manifest = await readEdgeManifest(bucket, spec)
+      return manifest ? { kind: 'split', manifest } : undefined
     },
     async loadVocab() {
       const object = await bucket.get(vocabKey)
-      if (!object) throw missingFile(vocabKey)
+      if (!object) throw missingModelFile(vocabKey)
       return object.text()
     },
   }
@@ -54,8 +43,7 @@ export function r2TextModelSource(bucket: R2Bucket, spec: ModelSpec): TextModelS
 export function bundledTextModelSource(name: string, model: ArrayBuffer, vocab: string): TextModelSource {
   return {
     name,
-    hasModel: async () => true,
-    loadModel: async () => new Uint8Array(model),
+    findEdgeTower: async () => ({ kind: 'in-process', loadModel: async () => new Uint8Array(model) }),
     loadVocab: async () => vocab,
   }
 }

@@ -1,5 +1,6 @@
 export {
   configureWorkersOnnxRuntime,
   createWorkersOnnxSession,
+  type WorkersOnnxSessionOptions,
   workersOnnxRuntimeHeapBytes,
 } from './workers-onnx-runtime'

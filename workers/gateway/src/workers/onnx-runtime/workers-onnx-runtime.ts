@@ -1,13 +1,6 @@
 // ONNX Runtime Web inside workerd. workerd refuses to compile WebAssembly from bytes, so ORT must be
 // handed the module wrangler compiled at deploy time; threads are off (no workers in an isolate).
-import type {
-  OnnxSession,
-  OnnxSessionFactory,
-  OnnxSessionOptions,
-  TensorData,
-  TensorType,
-  TensorValue,
-} from '@edgeclip/core'
+import type { OnnxSession, OnnxSessionOptions, TensorData, TensorType, TensorValue } from '@edgeclip/core'
 import * as ort from 'onnxruntime-web/wasm'
 
 // ORT only skips fetching its .wasm when `env.wasm.wasmBinary` is set; it then passes a copy of these
@@ -100,15 +93,24 @@ class WorkersOnnxSession implements OnnxSession {
   }
 }
 
+export interface WorkersOnnxSessionOptions extends OnnxSessionOptions {
+  /**
+   * Weights kept outside the graph (edge parts: `part-<i>.onnx.data`), under the name the graph
+   * refers to. ORT copies them into its heap once, so the graph and weights are never held twice.
+   */
+  externalData?: readonly { path: string; data: Uint8Array }[]
+}
+
 /** Creates sessions on the precompiled runtime; `configureWorkersOnnxRuntime` must have run. */
-export const createWorkersOnnxSession: OnnxSessionFactory = async (
+export const createWorkersOnnxSession = async (
   model: Uint8Array,
-  options: OnnxSessionOptions = {},
-) => {
+  options: WorkersOnnxSessionOptions = {},
+): Promise<OnnxSession> => {
   if (!installedModule) throw new Error('configureWorkersOnnxRuntime() has not been called')
   const session = await ort.InferenceSession.create(model, {
     executionProviders: ['wasm'],
     graphOptimizationLevel: options.graphOptimization ?? 'all',
+    ...(options.externalData ? { externalData: [...options.externalData] } : {}),
   })
   return new WorkersOnnxSession(session)
 }

@@ -1,8 +1,10 @@
 // A real HTTP server speaking the gateway<->backend protocol, for the workerd tests (Node side).
 // Texts run through the fixture text model on onnxruntime-node, so a vector the gateway got from
 // the backend equals what the edge tower would give for the same ids; images get `imageVector`.
+import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { basename, join } from 'node:path'
 import {
   BACKEND_BATCH_PATH,
   BACKEND_RESPONSE_TYPE,
@@ -12,7 +14,7 @@ import {
   encodeBackendResponse,
 } from '@edgeclip/core'
 import * as ort from 'onnxruntime-node'
-import { BATCHES_PATH, imageVector, type ReceivedBatch } from './shared'
+import { BATCHES_PATH, FILES_PATH, imageVector, type ReceivedBatch } from './shared'
 
 export interface ProtocolBackend {
   url: string
@@ -29,6 +31,8 @@ export async function startProtocolBackend(options: {
   textModel: Uint8Array
   dimensions: number
   padId: number
+  /** Served under FILES_PATH, so tests inside workerd can copy them into R2. */
+  filesDir?: string
 }): Promise<ProtocolBackend> {
   const session = await ort.InferenceSession.create(options.textModel)
   const [inputName] = session.inputNames
@@ -63,6 +67,12 @@ export async function startProtocolBackend(options: {
   const server: Server = createServer(async (request, response) => {
     if (request.method === 'GET' && request.url === BATCHES_PATH) {
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(batches))
+      return
+    }
+    if (request.method === 'GET' && options.filesDir && request.url?.startsWith(FILES_PATH)) {
+      const file = await readFile(join(options.filesDir, basename(request.url))).catch(() => undefined)
+      if (file) response.writeHead(200).end(file)
+      else response.writeHead(404).end()
       return
     }
     if (request.method !== 'POST' || request.url !== BACKEND_BATCH_PATH) {

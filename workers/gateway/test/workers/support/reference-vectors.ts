@@ -9,8 +9,11 @@ import {
 import { inject } from 'vitest'
 import { BATCHES_PATH, type ReceivedBatch } from './shared'
 
-export async function referenceTextVectors(batch: readonly (readonly number[])[]): Promise<Float32Array[]> {
-  const response = await fetch(`${inject('backendUrl')}${BACKEND_BATCH_PATH}`, {
+export async function referenceTextVectors(
+  batch: readonly (readonly number[])[],
+  backendUrl = inject('backendUrl'),
+): Promise<Float32Array[]> {
+  const response = await fetch(`${backendUrl}${BACKEND_BATCH_PATH}`, {
     method: 'POST',
     headers: { 'content-type': BACKEND_REQUEST_TYPE },
     // A copy typed over a plain ArrayBuffer, which is what fetch's BodyInit accepts.
@@ -30,8 +33,8 @@ export async function referenceTextVectors(batch: readonly (readonly number[])[]
 }
 
 /** Batches the backend has received so far, oldest first. */
-export async function receivedBatches(): Promise<ReceivedBatch[]> {
-  const response = await fetch(`${inject('backendUrl')}${BATCHES_PATH}`)
+export async function receivedBatches(backendUrl = inject('backendUrl')): Promise<ReceivedBatch[]> {
+  const response = await fetch(`${backendUrl}${BATCHES_PATH}`)
   return (await response.json()) as ReceivedBatch[]
 }
 

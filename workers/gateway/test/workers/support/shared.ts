@@ -2,6 +2,8 @@
 
 /** Where the tests read back what the backend received, to check routing. */
 export const BATCHES_PATH = '/test/batches'
+/** Where a backend started with `filesDir` serves those files: `/test/files/<name>`. */
+export const FILES_PATH = '/test/files/'
 
 export interface ReceivedBatch {
   authorization: string | null
@@ -11,8 +13,14 @@ export interface ReceivedBatch {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Base URL of the protocol backend started by global-setup.ts. */
+    /** Base URL of the protocol backend started by global-setup.ts (fixture model). */
     backendUrl: string
+    /** A protocol backend on the synthetic JinaBERT's un-split fp32 file; serves the split artifact. */
+    splitBackendUrl: string
+    /** File names of the split edge artifact. */
+    edgeArtifactFiles: string[]
+    /** The part Worker's bundle (index.js and ORT's .wasm). */
+    edgePartBundleDir: string
   }
 }
 

@@ -1,0 +1,163 @@
+// The split edge tower as the gateway sees it: token ids go to the first part Worker through the
+// EDGE_TOWER service binding; the parts chain through their own bindings and the last answers
+// `text_embeds`. The gateway holds no weights and no table (the first part does: docs/edge-tower.md).
+import {
+  EdgeclipError,
+  l2Normalize,
+  type ModelSpec,
+  type TensorValue,
+  type TextTower,
+  type TowerRunOptions,
+} from '@edgeclip/core'
+import { decodeTensorBundle, type EdgeManifest, encodeTensorBundle } from '@edgeclip/edge-model'
+import { TENSOR_BUNDLE_TYPE } from './edge-artifact'
+
+/** What the gateway calls: a service binding (`Fetcher`), typed with the DOM's Request/Response. */
+export interface ServiceBinding {
+  fetch(request: Request): Promise<Response>
+}
+
+export interface ServiceBindingTextTowerOptions {
+  binding: ServiceBinding
+  manifest: EdgeManifest
+  spec: ModelSpec
+  maxBatchSize?: number
+}
+
+const DEFAULT_MAX_BATCH_SIZE = 16
+/** The hop's URL: only its path matters to the part Worker. */
+const EMBED_URL = 'https://edge-tower.internal/embed'
+
+const invalidInput = (message: string, code: string) =>
+  new EdgeclipError(message, { status: 400, code, param: 'input' })
+
+/** A part that failed for a reason other than being unavailable: the pipeline falls back to the backend. */
+export class EdgePartError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'EdgePartError'
+  }
+}
+
+async function errorFrom(response: Response): Promise<Error> {
+  const text = await response.text()
+  let body: { error?: { message?: string; code?: string } } | undefined
+  try {
+    body = JSON.parse(text) as typeof body
+  } catch {
+    body = undefined
+  }
+  const message = body?.error?.message ?? (text.slice(0, 200) || response.statusText)
+  // A part that cannot load its files answers 503 with a code: the same clear outage the
+  // in-process tower gives when its model is missing. Anything else is a fault to route around.
+  if (response.status === 503 && body?.error?.code) {
+    const retryAfter = Number(response.headers.get('retry-after') ?? '')
+    return new EdgeclipError(`The edge text tower is unavailable: ${message}`, {
+      status: 503,
+      code: body.error.code,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfter } : { retryAfter: 5 }),
+    })
+  }
+  return new EdgePartError(`edge part answered ${response.status}: ${message}`)
+}
+
+export class ServiceBindingTextTower implements TextTower {
+  readonly modality = 'text'
+  readonly dimensions: number
+  readonly maxBatchSize: number
+  readonly #binding: ServiceBinding
+  readonly #manifest: EdgeManifest
+  readonly #spec: ModelSpec
+
+  constructor(options: ServiceBindingTextTowerOptions) {
+    this.#binding = options.binding
+    this.#manifest = options.manifest
+    this.#spec = options.spec
+    this.dimensions = options.spec.dimensions
+    this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE
+  }
+
+  async embed(batch: readonly (readonly number[])[], options: TowerRunOptions = {}): Promise<Float32Array[]> {
+    if (batch.length === 0) return []
+    if (batch.length > this.maxBatchSize) {
+      throw invalidInput(
+        `a batch of ${batch.length} exceeds the tower's maxBatchSize of ${this.maxBatchSize}; split it`,
+        'batch_too_large',
+      )
+    }
+    for (const [index, ids] of batch.entries()) this.#checkIds(ids, index)
+    const sequence = Math.max(...batch.map((ids) => ids.length))
+    const ids = new BigInt64Array(batch.length * sequence).fill(BigInt(this.#spec.tokenizer.padId))
+    batch.forEach((row, rowIndex) => {
+      row.forEach((id, column) => {
+        ids[rowIndex * sequence + column] = BigInt(id)
+      })
+    })
+    const body = encodeTensorBundle({
+      [this.#manifest.idsInput]: { type: 'int64', data: ids, dims: [batch.length, sequence] },
+    })
+    let response: Response
+    try {
+      response = await this.#binding.fetch(
+        new Request(EMBED_URL, {
+          method: 'POST',
+          headers: { 'content-type': TENSOR_BUNDLE_TYPE },
+          body,
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
+      )
+    } catch (error) {
+      throw new EdgePartError('the EDGE_TOWER service binding failed', { cause: error })
+    }
+    if (!response.ok) throw await errorFrom(response)
+    const rows = this.#readRows(new Uint8Array(await response.arrayBuffer()), batch.length)
+    return options.normalize ? rows.map(l2Normalize) : rows
+  }
+
+  #readRows(bytes: Uint8Array, batchSize: number): Float32Array[] {
+    const name = this.#manifest.output
+    let output: TensorValue | undefined
+    try {
+      output = decodeTensorBundle(bytes)[name]
+    } catch (error) {
+      throw new EdgePartError('the last edge part answered an unreadable tensor bundle', { cause: error })
+    }
+    const [rows, columns, ...rest] = output?.dims ?? []
+    if (
+      !(output?.data instanceof Float32Array) ||
+      rows !== batchSize ||
+      columns !== this.dimensions ||
+      rest.length > 0
+    ) {
+      const got = output ? `${output.type} [${output.dims.join(', ')}]` : 'nothing'
+      throw new EdgePartError(
+        `the last edge part gave ${name} ${got}, not float32 [${batchSize}, ${this.dimensions}]`,
+      )
+    }
+    const data = output.data
+    return Array.from({ length: batchSize }, (_, row) =>
+      data.slice(row * this.dimensions, (row + 1) * this.dimensions),
+    )
+  }
+
+  #checkIds(ids: readonly number[], index: number): void {
+    const { embeddingRows } = this.#spec.tokenizer
+    if (ids.length === 0) throw invalidInput(`input ${index} has no token ids`, 'empty_input')
+    if (ids.length > this.#spec.maxTokens) {
+      throw invalidInput(
+        `input ${index} has ${ids.length} tokens; ${this.#spec.id} takes at most ${this.#spec.maxTokens}`,
+        'too_many_tokens',
+      )
+    }
+    const bad = ids.find((id) => !(Number.isInteger(id) && id >= 0 && id < embeddingRows))
+    if (bad !== undefined) {
+      throw invalidInput(
+        `input ${index} holds token id ${bad}, outside [0, ${embeddingRows})`,
+        'invalid_token_id',
+      )
+    }
+  }
+
+  // Nothing to free here: the part Workers own their sessions for their isolates' lives.
+  async release(): Promise<void> {}
+}
