@@ -68,7 +68,22 @@ const words = (count: number, word: string) => Array.from({ length: count }, () 
 describe('split edge tower through service bindings', () => {
   beforeAll(uploadArtifact)
 
-  // First, while no part has loaded: a part keeps its session for its isolate's life.
+  // These two first, while no part has loaded: a part keeps its session for its isolate's life.
+  it('sends the texts to the backend when a part fails to load for another reason (a corrupt file)', async () => {
+    const key = edgeArtifactKey(spec, 'part-1.onnx')
+    const saved = await (await env.MODELS.get(key))!.arrayBuffer()
+    await env.MODELS.put(key, new Uint8Array([8, 1, 18, 4, 1, 2, 3]))
+    try {
+      const response = await embed(createWorkersHandler(ortWasm), 'green car')
+      expect(response.status).toBe(200)
+      expect(response.headers.get('x-edgeclip-route')).toBe('backend')
+      const sent = (await receivedBatches(splitBackendUrl)).flatMap((batch) => batch.items)
+      expect(sent).toContainEqual(wholeWordIds('green car'))
+    } finally {
+      await env.MODELS.put(key, saved)
+    }
+  })
+
   it('answers a clear 503 while a part file is missing, and serves once it is back', async () => {
     const handler = createWorkersHandler(ortWasm)
     const key = edgeArtifactKey(spec, 'part-2.onnx.data')
@@ -120,6 +135,19 @@ describe('split edge tower through service bindings', () => {
     for (const [index, row] of actual.entries()) {
       expect(cosine(row, expected[index]!)).toBeGreaterThanOrEqual(MIN_COSINE)
     }
+  })
+
+  it('refuses bad token ids and oversized batches with a 400 before calling the parts', async () => {
+    const deps = await buildIsolateDeps(gatewayEnv(), workersConfig(gatewayEnv()), ortWasm)
+    const tower = await deps.edgeTower!()
+    const { clsId, sepId, embeddingRows } = spec.tokenizer
+    await expect(tower.embed([[clsId, embeddingRows, sepId]])).rejects.toMatchObject({
+      status: 400,
+      code: 'invalid_token_id',
+    })
+    await expect(tower.embed([[]])).rejects.toMatchObject({ status: 400, code: 'empty_input' })
+    const tooMany = Array.from({ length: tower.maxBatchSize + 1 }, () => [clsId, sepId])
+    await expect(tower.embed(tooMany)).rejects.toMatchObject({ status: 400, code: 'batch_too_large' })
   })
 
   it('has part Workers that refuse malformed bundles with a 400', async () => {
