@@ -27,6 +27,8 @@ export interface HubServer {
 }
 
 const cdnPrefix = '/cdn'
+/** How long a dropped response stays open after its last bytes were written. */
+const dropDelayMs = 300
 
 export async function startHubServer(
   files: ReadonlyMap<string, Uint8Array>,
@@ -81,7 +83,11 @@ export async function startHubServer(
     const dropped = drops.get(path) ?? 0
     if (behaviour.dropAfterBytes !== undefined && dropped < (behaviour.dropTimes ?? 1)) {
       drops.set(path, dropped + 1)
-      response.write(body.subarray(start, start + behaviour.dropAfterBytes), () => response.destroy())
+      // Cut the socket only after the client has had time to read the bytes: a reset that lands
+      // first makes fetch's body stream error and drop the chunks it has queued (so no progress).
+      response.write(body.subarray(start, start + behaviour.dropAfterBytes), () => {
+        setTimeout(() => response.destroy(), dropDelayMs)
+      })
       return
     }
     response.end(body.subarray(start))
