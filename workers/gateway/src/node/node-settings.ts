@@ -27,6 +27,8 @@ export interface NodeGatewaySettings {
   redisUrl: string | undefined
   /** Largest request head (request line and headers) node:http accepts; larger gets 431. */
   maxHeaderBytes: number
+  /** Time a client has to send one whole request (headers and body); node:http answers 408 past it. */
+  requestTimeoutMs: number
   /** Bytes of the in-process L1 cache. */
   memoryCacheBytes: number
   /** Run the text tower in process (EDGECLIP_EDGE=off sends every miss to the backend). */
@@ -38,6 +40,11 @@ export const DEFAULT_PORT = 8787
 export const DEFAULT_BACKEND_URL = 'http://127.0.0.1:8788'
 /** node:http's own default, stated so that it is documented and configurable. */
 export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024
+/**
+ * node:http's default is 300 s, which lets slow-drip uploads hold sockets for five minutes. A whole
+ * 32 MiB body at 1 MB/s arrives in about 35 s, so 60 s refuses only clients that stall.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -90,6 +97,7 @@ export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
     modal,
     redisUrl: env.REDIS_URL || undefined,
     maxHeaderBytes: integer(env, 'EDGECLIP_MAX_HEADER_BYTES', DEFAULT_MAX_HEADER_BYTES, 1024),
+    requestTimeoutMs: integer(env, 'EDGECLIP_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 100),
     memoryCacheBytes: integer(env, 'EDGECLIP_MEMORY_CACHE_BYTES', 256 * 1024 * 1024, 1),
     edgeTower: !isOff(env.EDGECLIP_EDGE),
     config: resolveGatewayConfig({

@@ -6,6 +6,9 @@ import type { GatewayDeps } from '../ports'
 import { createNodeDeps, type NodeModel } from './node-deps'
 import type { NodeGatewaySettings } from './node-settings'
 
+/** node:http's own headers deadline; a shorter request timeout lowers it too. */
+const DEFAULT_HEADERS_TIMEOUT_MS = 60_000
+
 export interface StartNodeGatewayOptions {
   settings: NodeGatewaySettings
   model: NodeModel
@@ -51,8 +54,15 @@ export async function startNodeGateway(options: StartNodeGatewayOptions): Promis
         fetch: app.fetch,
         port: settings.port,
         hostname: settings.host,
-        // node:http answers 431 past this, before any of our code runs.
-        serverOptions: { maxHeaderSize: settings.maxHeaderBytes },
+        serverOptions: {
+          // node:http answers 431 past this, before any of our code runs.
+          maxHeaderSize: settings.maxHeaderBytes,
+          // ...and 408 to a request not received whole in time (headers may not take longer).
+          requestTimeout: settings.requestTimeoutMs,
+          headersTimeout: Math.min(settings.requestTimeoutMs, DEFAULT_HEADERS_TIMEOUT_MS),
+          // node checks those deadlines on this interval (30 s by default), so it bounds their slack.
+          connectionsCheckingInterval: Math.min(1_000, settings.requestTimeoutMs),
+        },
       },
       () => resolve(started),
     )

@@ -2,6 +2,8 @@
 // GPU backend process (fixture model). Each gets its status and a message that says what is wrong;
 // the gateway keeps serving; and nothing from a failed request reaches the cache.
 
+import { once } from 'node:events'
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   pngBytes,
@@ -123,6 +125,36 @@ describe('bad requests', () => {
     await expectRefused(await post(gateway, oversized), 413, 'request_too_large', /bytes/)
     const headers = await post(gateway, { input: 'a' }, { 'x-padding': 'a'.repeat(20 * 1024) })
     expect(headers.status).toBe(431)
+  })
+
+  it('an upload that drips too slowly is cut with a 408, and the gateway keeps serving', async () => {
+    const slow = await startTestGateway({ EDGECLIP_AUTH: 'off', EDGECLIP_REQUEST_TIMEOUT_MS: '500' })
+    try {
+      const { hostname, port } = new URL(slow.url)
+      const socket = connect(Number(port), hostname)
+      await once(socket, 'connect')
+      const body = JSON.stringify({ input: 'a slow cat' })
+      socket.write(
+        `POST /v1/embeddings HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\n` +
+          `content-length: ${body.length}\r\n\r\n`,
+      )
+      // One byte of the body per 200 ms: the whole request would take seconds, past the 500 ms limit.
+      let sent = 0
+      const drip = setInterval(() => {
+        if (sent < body.length && !socket.destroyed) socket.write(body[sent++]!)
+      }, 200)
+      let answer = ''
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString('latin1')
+      })
+      await once(socket, 'close')
+      clearInterval(drip)
+      expect(answer).toMatch(/^HTTP\/1\.1 408/)
+      expect(sent).toBeLessThan(body.length)
+      expect((await fetch(`${slow.url}/healthz`)).status).toBe(200)
+    } finally {
+      await slow.close()
+    }
   })
 })
 
