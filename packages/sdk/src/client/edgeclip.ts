@@ -1,6 +1,6 @@
 // The client: one EdgeClip per gateway and key; embed() splits, retries and decodes.
 import { decodeEmbedding, type Encoding } from '../core/decode'
-import { EdgeClipSDKError, NotFoundError } from '../core/errors'
+import { EdgeClipSDKError, NotFoundError, PayloadTooLargeError } from '../core/errors'
 import { type ImageSource, imageToWire } from '../core/image-input'
 import { requestJSON, type TransportConfig } from '../core/request'
 import { runBatches } from '../core/run-batches'
@@ -79,7 +79,7 @@ export class EdgeClip {
     const batchSize = await this.batchSize(items.length, options)
     const { rows, extras } = await runBatches(
       items,
-      async (batch, signal) => this.embedBatch(batch, encoding, options, signal),
+      async (batch, signal) => this.embedFitting(batch, encoding, options, signal),
       {
         batchSize,
         batchBytes: this.options.maxBatchBytes,
@@ -175,6 +175,38 @@ export class EdgeClip {
     )
     const limit = (await this.modelInfo)?.maxInputs
     return limit !== undefined && limit > 0 ? limit : DEFAULT_MAX_BATCH_SIZE
+  }
+
+  /**
+   * One batch; when the server says it carries too many inputs or bytes (413), it is halved until
+   * each half fits, so a limit lowered after GET /v1/models was read costs a retry, not the job.
+   */
+  private async embedFitting(
+    input: WireInput[],
+    encoding: Encoding,
+    options: EmbedOptions,
+    signal: AbortSignal,
+  ): Promise<Awaited<ReturnType<EdgeClip['embedBatch']>>> {
+    try {
+      return await this.embedBatch(input, encoding, options, signal)
+    } catch (error) {
+      if (!(error instanceof PayloadTooLargeError) || input.length < 2) throw error
+      // The limit we had is stale; the next job asks the server again.
+      this.modelInfo = undefined
+      const middle = Math.ceil(input.length / 2)
+      const first = await this.embedFitting(input.slice(0, middle), encoding, options, signal)
+      const second = await this.embedFitting(input.slice(middle), encoding, options, signal)
+      return {
+        rows: [...first.rows, ...second.rows],
+        extra: {
+          ...first.extra,
+          usage: {
+            promptTokens: first.extra.usage.promptTokens + second.extra.usage.promptTokens,
+            totalTokens: first.extra.usage.totalTokens + second.extra.usage.totalTokens,
+          },
+        },
+      }
+    }
   }
 
   private async embedBatch(

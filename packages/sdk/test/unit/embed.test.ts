@@ -1,7 +1,7 @@
 // embed(): request shape, decoding, splitting and order, against a scripted fetch.
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { EdgeClip, EdgeClipSDKError, type Progress } from '../../src'
-import { embeddingsAnswer, fakeFetch, json } from '../support/fake-fetch'
+import { EdgeClip, EdgeClipSDKError, PayloadTooLargeError, type Progress } from '../../src'
+import { embeddingsAnswer, errorBody, fakeFetch, json } from '../support/fake-fetch'
 
 const texts = (count: number) => Array.from({ length: count }, (_, index) => String(index))
 const firstColumn = (rows: Float32Array[]) => rows.map((row) => row[0])
@@ -119,6 +119,31 @@ describe('embed', () => {
     await client.embedText(texts(5))
     const sizes = calls.map((call) => (call.body ? (call.body.input as unknown[]).length : 'models'))
     expect(sizes).toEqual(['models', 4, 4, 1, 4, 1])
+  })
+
+  it('halves a batch the server refuses as too large (413) until it fits, keeping order and usage', async () => {
+    const { fetch, calls } = fakeFetch((call, index) => {
+      if (call.url.endsWith('/v1/models')) {
+        return json({ object: 'list', data: [{ id: 'jina-clip-v1', max_inputs: 8, dimensions: 768 }] })
+      }
+      // The server's limit dropped to 3 since /v1/models was read.
+      return (call.body!.input as unknown[]).length > 3
+        ? json(errorBody('at most 3 inputs', 'too_many_inputs', 'input'), 413)
+        : embeddingsAnswer(call, index)
+    })
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch, maxRetries: 0 })
+    const response = await client.embedText(texts(8))
+    const sizes = calls.map((call) => (call.body ? (call.body.input as unknown[]).length : 'models'))
+    expect(sizes).toEqual(['models', 8, 4, 2, 2, 4, 2, 2])
+    expect(response.embeddings.map((row) => row[0])).toEqual(texts(8).map(Number))
+    expect(response.usage.promptTokens).toBe(8)
+  })
+
+  it('does not split a single input the server refuses as too large', async () => {
+    const { fetch, calls } = fakeFetch(() => json(errorBody('body too large', 'request_too_large'), 413))
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch, maxRetries: 0 })
+    await expect(client.embedText('x')).rejects.toBeInstanceOf(PayloadTooLargeError)
+    expect(calls).toHaveLength(1)
   })
 
   it('falls back to the documented default when the server has no models route', async () => {
