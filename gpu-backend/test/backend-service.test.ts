@@ -94,9 +94,17 @@ describe('backend service (fixture model, real HTTP)', () => {
     expect((await fetch(`${backend.url}/metrics`)).status).toBe(401)
   })
 
-  it('answers 404 for another model and 400 for a frame that is not ECB1', async () => {
+  it('answers 404 for another model, 409 for another revision and 400 for a frame that is not ECB1', async () => {
     const other = await postBatch(backend.url, [{ kind: 'text', ids: textIds(6, 4) }], { model: 'nope' })
     expect(other.status).toBe(404)
+    const ids = textIds(6, 4)
+    const otherWeights = await postBatch(backend.url, [{ kind: 'text', ids }], { revision: 'older' })
+    expect(otherWeights.status).toBe(409)
+    expect(otherWeights.error?.error.code).toBe('model_revision_mismatch')
+    const sameWeights = await postBatch(backend.url, [{ kind: 'text', ids }], {
+      revision: fixtureModelSpec.revision,
+    })
+    expect(sameWeights.status).toBe(200)
     const garbage = await fetch(`${backend.url}${BACKEND_BATCH_PATH}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/vnd.edgeclip.batch' },

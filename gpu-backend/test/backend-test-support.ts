@@ -44,7 +44,7 @@ export interface BatchResponse {
 export async function postBatch(
   url: string,
   items: BackendItem[],
-  options: { secret?: string | null; model?: string } = {},
+  options: { secret?: string | null; model?: string; revision?: string } = {},
 ): Promise<BatchResponse> {
   const secret = options.secret === undefined ? SECRET : options.secret
   const response = await fetch(`${url}${BACKEND_BATCH_PATH}`, {
@@ -55,6 +55,7 @@ export async function postBatch(
     },
     body: encodeBackendRequest({
       model: options.model ?? fixtureModelSpec.id,
+      ...(options.revision === undefined ? {} : { revision: options.revision }),
       items,
     }) as Uint8Array<ArrayBuffer>,
   })

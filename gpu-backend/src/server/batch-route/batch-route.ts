@@ -85,7 +85,7 @@ export function batchRoute(options: BatchRouteOptions): Hono {
         code: 'unsupported_media_type',
       })
     }
-    let request: { model: string; items: BackendItem[] }
+    let request: { model: string; revision?: string; items: BackendItem[] }
     if (json) {
       const body = await context.req.json().catch(() => {
         throw new EdgeclipError('body is not JSON', { status: 400, code: 'invalid_json' })
@@ -100,6 +100,14 @@ export function batchRoute(options: BatchRouteOptions): Hono {
         code: 'model_not_found',
         param: 'model',
       })
+    }
+    // Same id, other weights (the fixture and the real model, or two deploys mid-rollout): the
+    // sender's token ids and cache keys belong to its revision, so refuse rather than mix vectors.
+    if (request.revision !== undefined && request.revision !== spec.revision) {
+      throw new EdgeclipError(
+        `this backend serves ${spec.id} at revision ${spec.revision}, not ${request.revision}`,
+        { status: 409, code: 'model_revision_mismatch', param: 'revision' },
+      )
     }
     const result = await embedder.embed(request.items)
     for (const [stage, ms] of Object.entries(result.timings ?? {})) {

@@ -17,9 +17,12 @@ export function parseJsonBatch(
   body: unknown,
   spec: ModelSpec,
   tokenizer: WordPieceTokenizer,
-): { model: string; items: BackendItem[] } {
-  const request = body as { model?: unknown; items?: unknown }
+): { model: string; revision?: string; items: BackendItem[] } {
+  const request = body as { model?: unknown; revision?: unknown; items?: unknown }
   if (typeof request?.model !== 'string') throw invalid('model must be a string', 'model')
+  if (request.revision !== undefined && typeof request.revision !== 'string') {
+    throw invalid('revision must be a string', 'revision')
+  }
   if (!Array.isArray(request.items)) throw invalid('items must be an array', 'items')
   const items = (request.items as JsonItem[]).map((item, index): BackendItem => {
     const param = `items[${index}]`
@@ -39,7 +42,11 @@ export function parseJsonBatch(
     }
     throw invalid("each item needs kind 'text' or 'image'", param)
   })
-  return { model: request.model, items }
+  return {
+    model: request.model,
+    ...(typeof request.revision === 'string' ? { revision: request.revision } : {}),
+    items,
+  }
 }
 
 export function jsonBatchResponse(model: string, dimensions: number, result: BackendResult) {

@@ -29,11 +29,14 @@ export interface BackendResult {
 
 export interface BackendRequest {
   model: string
+  /** The model revision the sender expects; absent from senders that predate it. */
+  revision?: string
   items: BackendItem[]
 }
 
 type RequestHeader = {
   model: string
+  revision?: string
   items: ({ kind: 'text'; ids: number[] } | { kind: 'image'; length: number })[]
 }
 
@@ -79,6 +82,7 @@ function readFrame<T>(bytes: Uint8Array): { header: T; payload: Uint8Array } {
 export function encodeBackendRequest(request: BackendRequest): Uint8Array {
   const header: RequestHeader = {
     model: request.model,
+    ...(request.revision === undefined ? {} : { revision: request.revision }),
     items: request.items.map((item) =>
       item.kind === 'text'
         ? { kind: 'text', ids: [...item.ids] }
@@ -103,6 +107,8 @@ export function decodeBackendRequest(bytes: Uint8Array): BackendRequest {
   const { header, payload } = readFrame<RequestHeader>(bytes)
   if (typeof header?.model !== 'string' || !Array.isArray(header.items))
     throw protocolError('bad request header')
+  if (header.revision !== undefined && typeof header.revision !== 'string')
+    throw protocolError('revision must be a string')
   let offset = 0
   const items = header.items.map((item): BackendItem => {
     if (item?.kind === 'text' && Array.isArray(item.ids) && item.ids.every(Number.isSafeInteger)) {
@@ -118,7 +124,11 @@ export function decodeBackendRequest(bytes: Uint8Array): BackendRequest {
     throw protocolError('bad item in request header')
   })
   if (offset !== payload.length) throw protocolError('trailing bytes after the last image')
-  return { model: header.model, items }
+  return {
+    model: header.model,
+    ...(header.revision === undefined ? {} : { revision: header.revision }),
+    items,
+  }
 }
 
 export function encodeBackendResponse(result: BackendResult, dimensions: number): Uint8Array {

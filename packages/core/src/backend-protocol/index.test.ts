@@ -27,6 +27,16 @@ describe('backend protocol', () => {
     ])
   })
 
+  it('carries the revision when the sender names one, and refuses one that is not a string', () => {
+    const items = [{ kind: 'text' as const, ids: [101, 102] }]
+    expect(decodeBackendRequest(encodeBackendRequest({ model: 'm', revision: 'abc', items })).revision).toBe(
+      'abc',
+    )
+    expect('revision' in decodeBackendRequest(encodeBackendRequest({ model: 'm', items }))).toBe(false)
+    const bad = encodeBackendRequest({ model: 'm', revision: 7 as unknown as string, items })
+    expect(() => decodeBackendRequest(bad)).toThrow(/revision must be a string/)
+  })
+
   it('round-trips rows and per-item failures', () => {
     const frame = encodeBackendResponse(
       {

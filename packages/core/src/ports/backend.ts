@@ -4,6 +4,11 @@ import type { BackendItem, BackendResult } from '../backend-protocol'
 export interface BackendCallOptions {
   signal?: AbortSignal
   requestId?: string
+  /**
+   * The model revision the caller's token ids and cache keys belong to; a backend serving another
+   * revision refuses the batch instead of answering vectors from different weights.
+   */
+  revision?: string
 }
 
 export interface Backend {

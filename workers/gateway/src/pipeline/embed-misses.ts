@@ -109,6 +109,7 @@ async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions):
       (signal) =>
         backend.embedBatch(spec.id, items, {
           signal,
+          revision: spec.revision,
           ...(options.requestId ? { requestId: options.requestId } : {}),
         }),
       options.config.backendTimeoutMs,

@@ -39,7 +39,7 @@ export type Mode =
 export interface BackendServer {
   url: string
   mode: Mode
-  batches: { headers: IncomingMessage['headers']; path: string }[]
+  batches: { headers: IncomingMessage['headers']; path: string; body: Uint8Array }[]
   connections: number
   ready: boolean
   close(): Promise<void>
@@ -66,8 +66,9 @@ export async function startBackendServer(mode: Mode = 'good'): Promise<BackendSe
     }
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
-    state.batches.push({ headers: request.headers, path: request.url ?? '' })
-    respond(state.mode, new Uint8Array(Buffer.concat(chunks)), response)
+    const body = new Uint8Array(Buffer.concat(chunks))
+    state.batches.push({ headers: request.headers, path: request.url ?? '', body })
+    respond(state.mode, body, response)
   })
   server.on('connection', (socket) => {
     state.connections++

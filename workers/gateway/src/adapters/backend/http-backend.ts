@@ -63,7 +63,11 @@ export class HttpBackend implements Backend {
     items: readonly BackendItem[],
     options: BackendCallOptions = {},
   ): Promise<BackendResult> {
-    const frame = encodeBackendRequest({ model, items: [...items] })
+    const frame = encodeBackendRequest({
+      model,
+      ...(options.revision === undefined ? {} : { revision: options.revision }),
+      items: [...items],
+    })
     const countsAsFailure = (error: unknown) => !options.signal?.aborted && !isBackendHealthy(error)
     return this.breaker.run(() => this.#post(frame, items.length, options), countsAsFailure)
   }

@@ -1,5 +1,5 @@
 import type { BackendItem } from '@edgeclip/core'
-import { BACKEND_REQUEST_TYPE } from '@edgeclip/core'
+import { BACKEND_REQUEST_TYPE, decodeBackendRequest } from '@edgeclip/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { expectEdgeclipError } from '../testing/expect-edgeclip-error'
 import { CircuitBreaker, HttpBackend } from '.'
@@ -32,7 +32,7 @@ describe('HttpBackend', () => {
   it('posts one frame and returns one result per item, in order, with timings', async () => {
     const server = await start()
     const backend = new HttpBackend({ url: `${server.url}/`, secret: 's3cret' })
-    const result = await backend.embedBatch('jina-clip-v1', items, { requestId: 'req-1' })
+    const result = await backend.embedBatch('jina-clip-v1', items, { requestId: 'req-1', revision: 'r1' })
     expect(result.items).toEqual([
       { ok: true, vector: expectedVector(items[0]!) },
       { ok: true, vector: expectedVector(items[1]!) },
@@ -47,6 +47,8 @@ describe('HttpBackend', () => {
       'content-type': BACKEND_REQUEST_TYPE,
       'x-request-id': 'req-1',
     })
+    // The backend checks the revision, so vectors from other weights never come back.
+    expect(decodeBackendRequest(batch!.body)).toMatchObject({ model: 'jina-clip-v1', revision: 'r1' })
   })
 
   it('sends Modal proxy-auth headers when configured', async () => {

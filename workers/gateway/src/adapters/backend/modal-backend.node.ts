@@ -54,7 +54,11 @@ export class ModalBackend implements Backend {
     items: readonly BackendItem[],
     options: BackendCallOptions = {},
   ): Promise<BackendResult> {
-    const frame = encodeBackendRequest({ model, items: [...items] })
+    const frame = encodeBackendRequest({
+      model,
+      ...(options.revision === undefined ? {} : { revision: options.revision }),
+      items: [...items],
+    })
     return this.breaker.run(
       () => this.#call(frame, items.length, options),
       () => !options.signal?.aborted,
