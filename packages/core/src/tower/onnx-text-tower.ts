@@ -4,11 +4,10 @@ import type { ModelSpec } from '../model-spec'
 import { l2Normalize } from './normalize'
 import type { OnnxSession, TensorValue } from './onnx-session'
 import {
-  checkBatchSize,
   checkMaxBatchSize,
+  checkTextBatch,
   DEFAULT_MAX_BATCH_SIZE,
   declaredName,
-  invalidInput,
   modelMismatch,
   readRows,
   runSession,
@@ -56,8 +55,7 @@ export class OnnxTextTower implements TextTower {
 
   async embed(batch: readonly (readonly number[])[], options: TowerRunOptions = {}): Promise<Float32Array[]> {
     if (batch.length === 0) return []
-    checkBatchSize(batch.length, this.maxBatchSize)
-    for (const [index, ids] of batch.entries()) this.#checkIds(ids, index)
+    checkTextBatch(batch, this.#spec, this.maxBatchSize)
     // The graph masks pad ids itself, so padding to the longest row leaves each row's vector as is.
     const sequenceLength = Math.max(...batch.map((ids) => ids.length))
     const dims = [batch.length, sequenceLength]
@@ -79,24 +77,6 @@ export class OnnxTextTower implements TextTower {
     const outputs = await runSession(this.#session, feeds, options.signal)
     const rows = readRows(outputs, this.#outputName, batch.length, this.dimensions)
     return options.normalize ? rows.map(l2Normalize) : rows
-  }
-
-  #checkIds(ids: readonly number[], index: number): void {
-    const { embeddingRows } = this.#spec.tokenizer
-    if (ids.length === 0) throw invalidInput(`input ${index} has no token ids`, 'empty_input')
-    if (ids.length > this.#spec.maxTokens) {
-      throw invalidInput(
-        `input ${index} has ${ids.length} tokens; ${this.#spec.id} takes at most ${this.#spec.maxTokens}`,
-        'too_many_tokens',
-      )
-    }
-    const bad = ids.find((id) => !(Number.isInteger(id) && id >= 0 && id < embeddingRows))
-    if (bad !== undefined) {
-      throw invalidInput(
-        `input ${index} holds token id ${bad}, outside [0, ${embeddingRows})`,
-        'invalid_token_id',
-      )
-    }
   }
 
   release(): Promise<void> {

@@ -1,5 +1,6 @@
 // What both ONNX towers share: picking the graph's tensor names, batch limits, and reading rows back.
 import { EdgeclipError } from '../errors'
+import type { ModelSpec } from '../model-spec'
 import type { OnnxSession, TensorValue } from './onnx-session'
 
 export const DEFAULT_MAX_BATCH_SIZE = 16
@@ -32,6 +33,35 @@ export function checkBatchSize(size: number, maxBatchSize: number): void {
       `a batch of ${size} exceeds the tower's maxBatchSize of ${maxBatchSize}; split it`,
       'batch_too_large',
     )
+  }
+}
+
+/**
+ * What every text tower refuses before running (400s the caller can act on): a batch over its size,
+ * an empty text, more tokens than the model takes, or an id outside the embedding table.
+ */
+export function checkTextBatch(
+  batch: readonly (readonly number[])[],
+  spec: ModelSpec,
+  maxBatchSize: number,
+): void {
+  checkBatchSize(batch.length, maxBatchSize)
+  const { embeddingRows } = spec.tokenizer
+  for (const [index, ids] of batch.entries()) {
+    if (ids.length === 0) throw invalidInput(`input ${index} has no token ids`, 'empty_input')
+    if (ids.length > spec.maxTokens) {
+      throw invalidInput(
+        `input ${index} has ${ids.length} tokens; ${spec.id} takes at most ${spec.maxTokens}`,
+        'too_many_tokens',
+      )
+    }
+    const bad = ids.find((id) => !(Number.isInteger(id) && id >= 0 && id < embeddingRows))
+    if (bad !== undefined) {
+      throw invalidInput(
+        `input ${index} holds token id ${bad}, outside [0, ${embeddingRows})`,
+        'invalid_token_id',
+      )
+    }
   }
 }
 

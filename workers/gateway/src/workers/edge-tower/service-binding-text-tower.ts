@@ -2,6 +2,8 @@
 // EDGE_TOWER service binding; the parts chain through their own bindings and the last answers
 // `text_embeds`. The gateway holds no weights and no table (the first part does: docs/edge-tower.md).
 import {
+  checkTextBatch,
+  DEFAULT_MAX_BATCH_SIZE,
   EdgeclipError,
   l2Normalize,
   type ModelSpec,
@@ -24,12 +26,8 @@ export interface ServiceBindingTextTowerOptions {
   maxBatchSize?: number
 }
 
-const DEFAULT_MAX_BATCH_SIZE = 16
 /** The hop's URL: only its path matters to the part Worker. */
 const EMBED_URL = 'https://edge-tower.internal/embed'
-
-const invalidInput = (message: string, code: string) =>
-  new EdgeclipError(message, { status: 400, code, param: 'input' })
 
 /** A part that failed for a reason other than being unavailable: the pipeline falls back to the backend. */
 export class EdgePartError extends Error {
@@ -79,13 +77,7 @@ export class ServiceBindingTextTower implements TextTower {
 
   async embed(batch: readonly (readonly number[])[], options: TowerRunOptions = {}): Promise<Float32Array[]> {
     if (batch.length === 0) return []
-    if (batch.length > this.maxBatchSize) {
-      throw invalidInput(
-        `a batch of ${batch.length} exceeds the tower's maxBatchSize of ${this.maxBatchSize}; split it`,
-        'batch_too_large',
-      )
-    }
-    for (const [index, ids] of batch.entries()) this.#checkIds(ids, index)
+    checkTextBatch(batch, this.#spec, this.maxBatchSize)
     const sequence = Math.max(...batch.map((ids) => ids.length))
     const ids = new BigInt64Array(batch.length * sequence).fill(BigInt(this.#spec.tokenizer.padId))
     batch.forEach((row, rowIndex) => {
@@ -138,24 +130,6 @@ export class ServiceBindingTextTower implements TextTower {
     return Array.from({ length: batchSize }, (_, row) =>
       data.slice(row * this.dimensions, (row + 1) * this.dimensions),
     )
-  }
-
-  #checkIds(ids: readonly number[], index: number): void {
-    const { embeddingRows } = this.#spec.tokenizer
-    if (ids.length === 0) throw invalidInput(`input ${index} has no token ids`, 'empty_input')
-    if (ids.length > this.#spec.maxTokens) {
-      throw invalidInput(
-        `input ${index} has ${ids.length} tokens; ${this.#spec.id} takes at most ${this.#spec.maxTokens}`,
-        'too_many_tokens',
-      )
-    }
-    const bad = ids.find((id) => !(Number.isInteger(id) && id >= 0 && id < embeddingRows))
-    if (bad !== undefined) {
-      throw invalidInput(
-        `input ${index} holds token id ${bad}, outside [0, ${embeddingRows})`,
-        'invalid_token_id',
-      )
-    }
   }
 
   // Nothing to free here: the part Workers own their sessions for their isolates' lives.
