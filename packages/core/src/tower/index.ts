@@ -9,5 +9,5 @@ export type {
   TensorValue,
 } from './onnx-session'
 export { OnnxTextTower, type OnnxTowerOptions } from './onnx-text-tower'
-export { checkTextBatch, DEFAULT_MAX_BATCH_SIZE } from './onnx-tower-io'
+export { checkTextBatch, DEFAULT_MAX_BATCH_SIZE, readRows } from './onnx-tower-io'
 export type { ImageTower, TextTower, Tower, TowerRunOptions } from './tower'

@@ -7,7 +7,7 @@ import {
   EdgeclipError,
   l2Normalize,
   type ModelSpec,
-  type TensorValue,
+  readRows,
   type TextTower,
   type TowerRunOptions,
 } from '@edgeclip/core'
@@ -107,29 +107,14 @@ export class ServiceBindingTextTower implements TextTower {
   }
 
   #readRows(bytes: Uint8Array, batchSize: number): Float32Array[] {
-    const name = this.#manifest.output
-    let output: TensorValue | undefined
     try {
-      output = decodeTensorBundle(bytes)[name]
+      return readRows(decodeTensorBundle(bytes), this.#manifest.output, batchSize, this.dimensions)
     } catch (error) {
-      throw new EdgePartError('the last edge part answered an unreadable tensor bundle', { cause: error })
+      // An unreadable or misshapen answer is the chain's fault: the pipeline routes around it.
+      throw new EdgePartError(`the last edge part answered badly: ${(error as Error).message}`, {
+        cause: error,
+      })
     }
-    const [rows, columns, ...rest] = output?.dims ?? []
-    if (
-      !(output?.data instanceof Float32Array) ||
-      rows !== batchSize ||
-      columns !== this.dimensions ||
-      rest.length > 0
-    ) {
-      const got = output ? `${output.type} [${output.dims.join(', ')}]` : 'nothing'
-      throw new EdgePartError(
-        `the last edge part gave ${name} ${got}, not float32 [${batchSize}, ${this.dimensions}]`,
-      )
-    }
-    const data = output.data
-    return Array.from({ length: batchSize }, (_, row) =>
-      data.slice(row * this.dimensions, (row + 1) * this.dimensions),
-    )
   }
 
   // Nothing to free here: the part Workers own their sessions for their isolates' lives.
