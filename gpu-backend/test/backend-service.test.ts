@@ -77,7 +77,8 @@ describe('backend service (fixture model, real HTTP)', () => {
     const response = await postBatch(backend.url, items)
     expect(response.status).toBe(200)
     const [image, notImage, badText, text] = response.result!.items
-    expect(notImage).toMatchObject({ ok: false, status: 422, code: 'invalid_image' })
+    // No image header: the gateway's own answer for such bytes (core's checkImageHeader).
+    expect(notImage).toMatchObject({ ok: false, status: 422, code: 'unsupported_image' })
     expect(badText).toMatchObject({ ok: false, status: 400, code: 'invalid_token_id' })
     const expected = await referenceVectors([items[0]!, items[3]!])
     expect(image?.ok && text?.ok).toBe(true)

@@ -1,3 +1,4 @@
+export { checkImageHeader, decodableImageFormats, type ImageCheckOptions } from './image-check'
 export { type ImageFormat, type ImageHeader, imageMimeTypes, readImageHeader } from './image-header'
 export { defaultMaxImagePixels } from './image-limits'
 export {

@@ -117,6 +117,11 @@ describe('SharpImageDecoder', () => {
   })
 
   it('answers 422 for non-images and truncated files, 415 for formats it does not decode', async () => {
+    // No image header at all: the same 422 unsupported_image the gateway answers for such bytes.
+    for (const bytes of [new TextEncoder().encode('definitely not an image'), new Uint8Array(0)]) {
+      const error = await rejection(decoder.decode(bytes))
+      expect([error.status, error.code]).toEqual([422, 'unsupported_image'])
+    }
     const png = await sharp(noisyRgb(64, 64), { raw: { width: 64, height: 64, channels: 3 } })
       .png()
       .toBuffer()
@@ -126,9 +131,8 @@ describe('SharpImageDecoder', () => {
     const palette = await sharp(noisyRgb(64, 64), { raw: { width: 64, height: 64, channels: 3 } })
       .png({ palette: true })
       .toBuffer()
+    // A header but a body that does not decode: invalid_image.
     for (const bytes of [
-      new TextEncoder().encode('definitely not an image'),
-      new Uint8Array(0),
       png.subarray(0, png.length / 2),
       jpeg.subarray(0, jpeg.length / 2),
       palette.subarray(0, palette.length - 20),

@@ -208,7 +208,7 @@ describe('embedRequest', () => {
     const tooMany = await rejection(run({ input: ['a', 'b', 'c'] }, deps, { maxInputs: 2 }))
     expect([tooMany.status, tooMany.code]).toEqual([413, 'too_many_inputs'])
     const tooBig = await rejection(run({ input: [{ image: PNG_1X1 }] }, deps, { maxImagePixels: 0 }))
-    expect([tooBig.status, tooBig.code]).toEqual([422, 'image_too_large'])
+    expect([tooBig.status, tooBig.code]).toEqual([413, 'image_too_large'])
   })
 
   it('accepts data URIs and bare base64 for the same image as one item', async () => {

@@ -1,10 +1,7 @@
 // Image inputs to bytes: http(s) URLs through the host's fetcher (SSRF guard, limits), data URIs and
 // bare base64 decoded here. Either way the real type comes from magic bytes, never from a label.
-import { base64ToBytes, EdgeclipError, type ImageFormat, readImageHeader } from '@edgeclip/core'
+import { base64ToBytes, checkImageHeader, EdgeclipError } from '@edgeclip/core'
 import type { ImageFetcher } from '../ports'
-
-/** What the backend's decoders read; others (SVG, TIFF, BMP, HEIF) are refused up front. */
-export const supportedImageFormats: ReadonlySet<ImageFormat> = new Set(['jpeg', 'png', 'gif', 'webp', 'avif'])
 
 export interface ResolveImageOptions {
   fetcher: ImageFetcher
@@ -39,13 +36,8 @@ function checkInlineImage(bytes: Uint8Array, declaredType: string, options: Reso
       },
     )
   }
-  const header = readImageHeader(bytes)
-  if (!header || !supportedImageFormats.has(header.format)) {
-    throw new EdgeclipError(
-      `the bytes are not a supported image (${header ? header.format : 'unknown type'}); send JPEG, PNG, GIF, WebP or AVIF.`,
-      { status: 422, code: 'unsupported_image' },
-    )
-  }
+  // Type and pixels as the fetcher and the backend judge them (422 / 415 / 413), from magic bytes.
+  const header = checkImageHeader(bytes, { maxPixels: options.maxImagePixels })
   // Only a specific image type can disagree; `image/jpg` is a common spelling of image/jpeg.
   const declared = declaredType === 'image/jpg' ? 'image/jpeg' : declaredType
   if (declared.startsWith('image/') && declared !== header.mimeType) {
@@ -53,12 +45,6 @@ function checkInlineImage(bytes: Uint8Array, declaredType: string, options: Reso
       status: 422,
       code: 'image_type_mismatch',
     })
-  }
-  if (header.width * header.height > options.maxImagePixels) {
-    throw new EdgeclipError(
-      `the image has ${header.width}x${header.height} pixels; at most ${options.maxImagePixels} are allowed.`,
-      { status: 422, code: 'image_too_large' },
-    )
   }
   return bytes
 }

@@ -165,7 +165,7 @@ describe('bad images', () => {
     await expectItemRefused(gateway, { image: 'file:///etc/passwd' }, 400, 'invalid_image_url', /http/)
   })
 
-  it('a data URI whose MIME type lies, non-image bytes and SVG are 422s', async () => {
+  it('a data URI whose MIME type lies and non-image bytes are 422s; SVG is a 415', async () => {
     const png = base64(solidPng(4, 4, [1, 2, 3]))
     await expectItemRefused(
       gateway,
@@ -176,19 +176,25 @@ describe('bad images', () => {
     )
     const text = base64(new TextEncoder().encode('just some words, not an image'))
     await expectItemRefused(gateway, { image: text }, 422, 'unsupported_image', /not a supported image/)
-    await expectItemRefused(gateway, { image: base64(svgBytes()) }, 422, 'unsupported_image', /svg/)
+    await expectItemRefused(
+      gateway,
+      { image: base64(svgBytes()) },
+      415,
+      'unsupported_image_type',
+      /image\/svg\+xml/,
+    )
   })
 
   it('a PNG decompression bomb and a 20000x20000 image are refused from their headers', async () => {
     const bomb = pngBomb()
     expect(bomb.length).toBeLessThan(200_000)
-    await expectItemRefused(gateway, { image: base64(bomb) }, 422, 'image_too_large', /20000x20000 pixels/)
+    await expectItemRefused(gateway, { image: base64(bomb) }, 413, 'image_too_large', /20000x20000 pixels/)
     await expectItemRefused(
       gateway,
       { image: base64(hugeHeaderPng(20_000, 20_000)) },
-      422,
+      413,
       'image_too_large',
-      /at most \d+ are allowed/,
+      /at most \d+ pixels are allowed/,
     )
   })
 

@@ -1,6 +1,6 @@
-// Every way an image fetch can fail, as the 4xx the client sees. Codes and statuses for type and
-// size match core's SharpImageDecoder, so a URL and inline bytes fail alike. The param is left for
-// the caller, which knows which input held the URL.
+// Every way an image fetch can fail, as the 4xx the client sees. Type and pixel refusals come from
+// core's checkImageHeader, as for inline bytes and in the backend's decoder, so every path fails
+// alike. The param is left for the caller, which knows which input held the URL.
 import { EdgeclipError } from '@edgeclip/core'
 
 export const imageFetchErrors = {
@@ -32,21 +32,6 @@ export const imageFetchErrors = {
     }),
   tooManyBytes: (maxBytes: number) =>
     new EdgeclipError(`image is larger than ${maxBytes} bytes`, { status: 413, code: 'image_too_large' }),
-  tooManyPixels: (width: number, height: number, maxPixels: number) =>
-    new EdgeclipError(
-      `image is ${width}x${height} (${width * height} pixels); the limit is ${maxPixels} pixels`,
-      { status: 413, code: 'image_too_large' },
-    ),
-  notAnImage: (supported: string) =>
-    new EdgeclipError(`image URL did not return a ${supported} image (judged by its bytes)`, {
-      status: 415,
-      code: 'unsupported_image',
-    }),
-  unsupportedType: (mimeType: string, supported: string) =>
-    new EdgeclipError(`${mimeType} images are not supported; send ${supported}`, {
-      status: 415,
-      code: 'unsupported_image_type',
-    }),
 }
 
 function describe(cause: unknown): string {

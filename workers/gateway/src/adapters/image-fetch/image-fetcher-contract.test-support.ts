@@ -79,7 +79,7 @@ export function describeImageFetcherLimits(name: string, makeFetcher: MakeFetche
     })
 
     it('refuses bytes that are not an image even when labelled image/png', async () => {
-      await expectEdgeclipError(fetcher().fetch(`${server.url}/html`), 415, 'unsupported_image')
+      await expectEdgeclipError(fetcher().fetch(`${server.url}/html`), 422, 'unsupported_image')
     })
 
     it('refuses recognised formats the backend does not decode', async () => {

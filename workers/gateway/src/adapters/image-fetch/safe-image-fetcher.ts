@@ -2,7 +2,13 @@
 // body streamed under a byte cap, one deadline for the whole fetch (a slow-drip server cannot hold
 // us), and the type and pixel count judged from the bytes, whatever the server's headers claim.
 // This class checks literal hosts only; NodeSafeImageFetcher adds DNS checks and address pinning.
-import { defaultMaxImagePixels, EdgeclipError, type ImageFormat, readImageHeader } from '@edgeclip/core'
+import {
+  checkImageHeader,
+  decodableImageFormats,
+  defaultMaxImagePixels,
+  EdgeclipError,
+  type ImageFormat,
+} from '@edgeclip/core'
 import type { FetchedImage, ImageFetcher } from '../../ports'
 import {
   type AddressGuard,
@@ -31,7 +37,6 @@ export interface SafeImageFetcherOptions extends AddressGuardOptions {
 export const DEFAULT_IMAGE_MAX_BYTES = 20 * 1024 * 1024
 export const DEFAULT_IMAGE_FETCH_TIMEOUT_MS = 10_000
 export const DEFAULT_IMAGE_MAX_REDIRECTS = 3
-const DEFAULT_ACCEPTED_FORMATS: readonly ImageFormat[] = ['jpeg', 'png', 'webp', 'gif', 'avif']
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 
 export class SafeImageFetcher implements ImageFetcher {
@@ -49,7 +54,7 @@ export class SafeImageFetcher implements ImageFetcher {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_IMAGE_FETCH_TIMEOUT_MS
     this.maxRedirects = options.maxRedirects ?? DEFAULT_IMAGE_MAX_REDIRECTS
     this.maxPixels = options.maxPixels ?? defaultMaxImagePixels
-    this.acceptedFormats = new Set(options.acceptedFormats ?? DEFAULT_ACCEPTED_FORMATS)
+    this.acceptedFormats = options.acceptedFormats ? new Set(options.acceptedFormats) : decodableImageFormats
     this.guard = createAddressGuard(options)
     this.#allowPrivate = options.allowPrivate === true
     this.#hop = options.hop ?? fetchHop(options.fetch)
@@ -144,14 +149,7 @@ export class SafeImageFetcher implements ImageFetcher {
   }
 
   #judge(bytes: Uint8Array): FetchedImage {
-    const supported = [...this.acceptedFormats].join(', ')
-    const header = readImageHeader(bytes)
-    if (header === undefined) throw imageFetchErrors.notAnImage(supported)
-    if (!this.acceptedFormats.has(header.format))
-      throw imageFetchErrors.unsupportedType(header.mimeType, supported)
-    if (header.width * header.height > this.maxPixels) {
-      throw imageFetchErrors.tooManyPixels(header.width, header.height, this.maxPixels)
-    }
+    const header = checkImageHeader(bytes, { maxPixels: this.maxPixels, formats: this.acceptedFormats })
     return { bytes, mimeType: header.mimeType, width: header.width, height: header.height }
   }
 }
