@@ -27,6 +27,7 @@ export {
   PermissionDeniedError,
   RateLimitError,
   UnprocessableEntityError,
+  UnsupportedMediaTypeError,
 } from './core/errors'
 export { type ImageSource, imageToWire } from './core/image-input'
 export type { Fetch } from './core/request'

@@ -1,6 +1,6 @@
 // The client: one EdgeClip per gateway and key; embed() splits, retries and decodes.
 import { decodeEmbedding, type Encoding } from '../core/decode'
-import { EdgeClipSDKError, NotFoundError, PayloadTooLargeError } from '../core/errors'
+import { APIError, EdgeClipSDKError, NotFoundError, PayloadTooLargeError } from '../core/errors'
 import { type ImageSource, imageToWire } from '../core/image-input'
 import { requestJSON, type TransportConfig } from '../core/request'
 import { runBatches } from '../core/run-batches'
@@ -79,7 +79,7 @@ export class EdgeClip {
     const batchSize = await this.batchSize(items.length, options)
     const { rows, extras } = await runBatches(
       items,
-      async (batch, signal) => this.embedFitting(batch, encoding, options, signal),
+      async (batch, signal, start) => this.embedFitting(batch, encoding, options, signal, start),
       {
         batchSize,
         batchBytes: this.options.maxBatchBytes,
@@ -178,24 +178,30 @@ export class EdgeClip {
   }
 
   /**
-   * One batch; when the server says it carries too many inputs or bytes (413), it is halved until
-   * each half fits, so a limit lowered after GET /v1/models was read costs a retry, not the job.
+   * One batch, `start` items into the job. When the server says the batch carries too many inputs
+   * or bytes (413 naming no item), it is halved until each half fits, so a limit lowered after
+   * GET /v1/models was read costs a retry, not the job. A 413 naming an item (an image over the
+   * pixel limit) is that item's fault: no split would help, so it is thrown at once. Errors that
+   * name an item name it by its index in the job, not in the batch.
    */
   private async embedFitting(
     input: WireInput[],
     encoding: Encoding,
     options: EmbedOptions,
     signal: AbortSignal,
+    start: number,
   ): Promise<Awaited<ReturnType<EdgeClip['embedBatch']>>> {
     try {
       return await this.embedBatch(input, encoding, options, signal)
     } catch (error) {
-      if (!(error instanceof PayloadTooLargeError) || input.length < 2) throw error
+      if (!(error instanceof APIError)) throw error
+      const batchTooLarge = error instanceof PayloadTooLargeError && error.itemIndex === undefined
+      if (!batchTooLarge || input.length < 2) throw error.shiftItem(start)
       // The limit we had is stale; the next job asks the server again.
       this.modelInfo = undefined
       const middle = Math.ceil(input.length / 2)
-      const first = await this.embedFitting(input.slice(0, middle), encoding, options, signal)
-      const second = await this.embedFitting(input.slice(middle), encoding, options, signal)
+      const first = await this.embedFitting(input.slice(0, middle), encoding, options, signal, start)
+      const second = await this.embedFitting(input.slice(middle), encoding, options, signal, start + middle)
       return {
         rows: [...first.rows, ...second.rows],
         extra: {

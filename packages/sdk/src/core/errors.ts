@@ -69,7 +69,30 @@ export class APIError extends EdgeClipSDKError {
     const ErrorClass = errorClassByStatus(status)
     return new ErrorClass(status, error, message, headers)
   }
+
+  /** The item this error names (`param: "input[3]"` gives 3), or undefined for a request-wide one. */
+  get itemIndex(): number | undefined {
+    const match = typeof this.param === 'string' ? ITEM_PARAM.exec(this.param) : null
+    return match ? Number(match[1]) : undefined
+  }
+
+  /**
+   * The same error naming the caller's item: a job split into batches gets `input[3]` of a batch
+   * that starts at `offset`, which is `input[offset + 3]` of the job (in `param` and the message).
+   */
+  shiftItem(offset: number): APIError {
+    const index = this.itemIndex
+    if (offset === 0 || index === undefined || !this.error) return this
+    const from = `input[${index}]`
+    const to = `input[${index + offset}]`
+    const body: APIErrorBody = { ...this.error, param: (this.param as string).replace(from, to) }
+    if (typeof body.message === 'string') body.message = body.message.replaceAll(from, to)
+    const ErrorClass = this.constructor as typeof APIError
+    return new ErrorClass(this.status, body, undefined, this.headers, { cause: this.cause })
+  }
 }
+
+const ITEM_PARAM = /^input\[(\d+)\]/
 
 function errorObject(body: unknown): APIErrorBody | undefined {
   if (typeof body !== 'object' || body === null) return undefined
@@ -84,6 +107,7 @@ export class PermissionDeniedError extends APIError {}
 export class NotFoundError extends APIError {}
 export class ConflictError extends APIError {}
 export class PayloadTooLargeError extends APIError {}
+export class UnsupportedMediaTypeError extends APIError {}
 export class UnprocessableEntityError extends APIError {}
 export class RateLimitError extends APIError {}
 export class InternalServerError extends APIError {}
@@ -103,6 +127,8 @@ function errorClassByStatus(status: number): typeof APIError {
       return ConflictError
     case 413:
       return PayloadTooLargeError
+    case 415:
+      return UnsupportedMediaTypeError
     case 422:
       return UnprocessableEntityError
     case 429:

@@ -22,7 +22,8 @@ export interface RunBatchesOptions<Item, Prepared> {
  */
 export async function runBatches<Item, Prepared, Row, Extra>(
   items: readonly Item[],
-  work: (batch: Prepared[], signal: AbortSignal) => Promise<{ rows: Row[]; extra: Extra }>,
+  /** `start` is the index of the batch's first item in `items`. */
+  work: (batch: Prepared[], signal: AbortSignal, start: number) => Promise<{ rows: Row[]; extra: Extra }>,
   options: RunBatchesOptions<Item, Prepared>,
 ): Promise<{ rows: Row[]; extras: Extra[] }> {
   const batchSize = Math.max(1, Math.floor(options.batchSize))
@@ -71,7 +72,7 @@ export async function runBatches<Item, Prepared, Row, Extra>(
       try {
         const next = await takeTurn()
         if (!next || failure !== undefined) return
-        const result = await work(next.batch, controller.signal)
+        const result = await work(next.batch, controller.signal, next.start)
         results.push({ start: next.start, ...result })
         completed += next.batch.length
         options.onProgress?.({ completed, total: items.length })

@@ -146,6 +146,44 @@ describe('embed', () => {
     expect(calls).toHaveLength(1)
   })
 
+  it('throws a 413 that names an item at once, by its index in the job, without splitting', async () => {
+    // The gateway refuses an image over the pixel limit with 413 naming it; halving cannot help.
+    const { fetch, calls } = fakeFetch((call) => {
+      const input = call.body!.input as { text: string }[]
+      const big = input.findIndex((item) => item.text === '9')
+      return big === -1
+        ? embeddingsAnswer(call)
+        : json(errorBody(`input[${big}] has too many pixels`, 'image_too_large', `input[${big}]`), 413)
+    })
+    const client = new EdgeClip({
+      baseURL: 'http://gateway.test',
+      fetch,
+      maxRetries: 0,
+      maxBatchSize: 4,
+      maxConcurrency: 1,
+    })
+    const error = await client.embedText(texts(12)).catch((caught) => caught)
+    expect(error).toBeInstanceOf(PayloadTooLargeError)
+    // Batches are 0-3, 4-7, 8-11: the server said input[1] of the third batch.
+    expect(error).toMatchObject({ code: 'image_too_large', param: 'input[9]', itemIndex: 9 })
+    expect(error.message).toBe('413 input[9] has too many pixels')
+    expect(calls.map((call) => (call.body!.input as unknown[]).length)).not.toContain(2)
+  })
+
+  it('names the failing item by its index in the job, whatever the status, also after halving', async () => {
+    const { fetch } = fakeFetch((call, index) => {
+      const input = call.body!.input as { text: string }[]
+      if (input.length > 2) return json(errorBody('at most 2 inputs', 'too_many_inputs', 'input'), 413)
+      const bad = input.findIndex((item) => item.text === '6')
+      return bad === -1
+        ? embeddingsAnswer(call, index)
+        : json(errorBody('not a supported image', 'unsupported_image', `input[${bad}]`), 422)
+    })
+    const client = new EdgeClip({ baseURL: 'http://gateway.test', fetch, maxRetries: 0, maxBatchSize: 8 })
+    const error = await client.embedText(texts(8)).catch((caught) => caught)
+    expect(error).toMatchObject({ status: 422, code: 'unsupported_image', param: 'input[6]' })
+  })
+
   it('falls back to the documented default when the server has no models route', async () => {
     const { fetch, calls } = fakeFetch((call) =>
       call.url.endsWith('/v1/models') ? json({ error: { message: 'no' } }, 404) : embeddingsAnswer(call),

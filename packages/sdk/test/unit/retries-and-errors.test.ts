@@ -10,6 +10,7 @@ import {
   InternalServerError,
   PermissionDeniedError,
   RateLimitError,
+  UnsupportedMediaTypeError,
 } from '../../src'
 import { requestJSON, type TransportConfig } from '../../src/core/request'
 import { retryAfterFromHeaders, retryDelay } from '../../src/core/retry'
@@ -109,6 +110,7 @@ describe('errors', () => {
     [400, BadRequestError],
     [401, AuthenticationError],
     [403, PermissionDeniedError],
+    [415, UnsupportedMediaTypeError],
     [500, InternalServerError],
   ])('maps status %i to its class with the body, request id and headers', async (status, ErrorClass) => {
     const { fetch } = fakeFetch(() =>
