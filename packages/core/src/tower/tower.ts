@@ -13,6 +13,11 @@ export interface Tower<Input> {
   /** Most items the tower takes per call; callers split larger batches. */
   readonly maxBatchSize: number
   embed(batch: readonly Input[], options?: TowerRunOptions): Promise<Float32Array[]>
+  /**
+   * Loads what the tower loads lazily and proves it answers; throws when it cannot. Readiness
+   * probes call it. Towers that hold their session already (created in this process) leave it out.
+   */
+  ready?(options?: TowerRunOptions): Promise<void>
   release(): Promise<void>
 }
 

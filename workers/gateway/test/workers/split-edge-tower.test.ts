@@ -48,6 +48,15 @@ async function embed(handler: WorkersHandler, input: string | string[]): Promise
   return response
 }
 
+type ReadyBody = { status: string; checks: Record<string, string> }
+
+async function readyz(handler: WorkersHandler): Promise<Response> {
+  const context = createExecutionContext()
+  const response = await handler.fetch(new Request('https://gateway.test/readyz'), gatewayEnv(), context)
+  await waitOnExecutionContext(context)
+  return response
+}
+
 async function vectorsOf(response: Response): Promise<Float32Array[]> {
   if (response.status !== 200) throw new Error(`status ${response.status}: ${await response.text()}`)
   return ((await response.json()) as EmbeddingsBody).data.map((item) => Float32Array.from(item.embedding))
@@ -89,6 +98,10 @@ describe('split edge tower through service bindings', () => {
     const key = edgeArtifactKey(spec, 'part-2.onnx.data')
     const saved = await (await env.MODELS.get(key))!.arrayBuffer()
     await env.MODELS.delete(key)
+    // /readyz runs the shortest text through the chain, so it finds the missing part first.
+    const notReady = await readyz(handler)
+    expect(notReady.status).toBe(503)
+    expect(((await notReady.json()) as ReadyBody).checks.edge).toContain(key)
     const missing = await embed(handler, 'blue car')
     expect(missing.status).toBe(503)
     expect(missing.headers.get('retry-after')).not.toBeNull()
@@ -96,6 +109,11 @@ describe('split edge tower through service bindings', () => {
       error: { type: 'overloaded_error', code: 'model_unavailable', message: expect.stringContaining(key) },
     })
     await env.MODELS.put(key, saved)
+    const ready = await readyz(handler)
+    expect([ready.status, ((await ready.json()) as ReadyBody).checks]).toEqual([
+      200,
+      { edge: 'ok', backend: 'ok' },
+    ])
     const served = await embed(handler, 'blue car')
     expect(served.status).toBe(200)
     expect(served.headers.get('x-edgeclip-route')).toBe('edge')

@@ -1,6 +1,7 @@
 // Liveness (/healthz: the process answers) and readiness (/readyz: it can serve embeddings).
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../../env'
+import type { GatewayDeps } from '../../ports'
 import { healthSchema } from '../../schemas'
 
 const healthContent = { 'application/json': { schema: healthSchema } }
@@ -15,7 +16,7 @@ export const healthzRoute = createRoute({
 export const readyzRoute = createRoute({
   method: 'get',
   path: '/readyz',
-  summary: 'Readiness: edge tower loaded (when configured) and backend reachable',
+  summary: 'Readiness: edge tower loaded and answering (when configured) and backend reachable',
   responses: {
     200: { description: 'Ready.', content: healthContent },
     503: { description: 'Not ready; `checks` says which part.', content: healthContent },
@@ -30,13 +31,20 @@ async function check(run: () => Promise<boolean>): Promise<string> {
   }
 }
 
+/** Loads the edge tower, and for towers that load lazily elsewhere (the split parts) runs its probe. */
+const edgeReady = (edgeTower: NonNullable<GatewayDeps['edgeTower']>) => async () => {
+  const tower = await edgeTower()
+  await tower.ready?.()
+  return true
+}
+
 export function registerHealthRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(healthzRoute, (context) => context.json({ status: 'ok' as const }, 200))
   app.openapi(readyzRoute, async (context) => {
     const { edgeTower, backend } = context.get('deps')
     const checks: Record<string, string> = {}
     const [edge, backendState] = await Promise.all([
-      edgeTower ? check(async () => (await edgeTower()) !== undefined) : undefined,
+      edgeTower ? check(edgeReady(edgeTower)) : undefined,
       backend ? check(() => backend.ready()) : undefined,
     ])
     if (edge !== undefined) checks.edge = edge

@@ -61,7 +61,7 @@ function edgeTowerFor(
       spec,
       maxBatchSize,
     })
-    // The parts load their weights on their own first request, never here.
+    // The parts load their weights on their own first request (or /readyz's probe), never here.
     return async () => tower
   }
   console.warn(

@@ -106,6 +106,15 @@ export class ServiceBindingTextTower implements TextTower {
     return options.normalize ? rows.map(l2Normalize) : rows
   }
 
+  /**
+   * The shortest text ([CLS] [SEP]) through the whole chain: each part Worker loads its weights on
+   * its first request, so a readiness probe after a deploy warms them all instead of the first user.
+   */
+  async ready(options: TowerRunOptions = {}): Promise<void> {
+    const { clsId, sepId } = this.#spec.tokenizer
+    await this.embed([[clsId, sepId]], options)
+  }
+
   #readRows(bytes: Uint8Array, batchSize: number): Float32Array[] {
     try {
       return readRows(decodeTensorBundle(bytes), this.#manifest.output, batchSize, this.dimensions)

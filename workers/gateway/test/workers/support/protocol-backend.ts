@@ -65,6 +65,11 @@ export async function startProtocolBackend(options: {
     )
   }
   const server: Server = createServer(async (request, response) => {
+    // Its session is created before it listens, so it is ready as soon as it answers.
+    if (request.method === 'GET' && request.url === '/readyz') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
+      return
+    }
     if (request.method === 'GET' && request.url === BATCHES_PATH) {
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(batches))
       return
