@@ -302,6 +302,6 @@ describe('edgeclip preprocess', () => {
     await writeFile(join(workDir, 'not-an-image.png'), 'hello')
     const result = await runCli(['preprocess', 'not-an-image.png', '--out', 'x.bin'], { INIT_CWD: workDir })
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/^edgeclip preprocess: not a .*image/)
+    expect(result.stderr).toMatch(/^edgeclip preprocess: the bytes are not a supported image/)
   })
 })
