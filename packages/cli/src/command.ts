@@ -8,6 +8,8 @@ export interface CommandIo {
   cwd: string
   /** Whether stderr is a terminal (progress bars redraw in place only there). */
   stderrIsTTY?: boolean
+  /** All of standard input, for commands that take bulk input; defaults to the process's. */
+  readStdin?: () => Promise<string>
 }
 
 export interface Command {
