@@ -58,7 +58,7 @@ describe('createGatewayApp', () => {
   it('answers schema, JSON and size violations with OpenAI-style 4xx bodies', async () => {
     const app = appWith(fakeDeps())
     const cases: [RequestInit, number, string, string | null][] = [
-      [post({ input: [1, 2] }), 400, 'invalid_request', 'input'],
+      [post({ input: [1, 2] }), 400, 'invalid_request', 'input[0]'],
       [post({ input: 'a', encoding_format: 'int8' }), 400, 'invalid_request', 'encoding_format'],
       [post('{"input": '), 400, 'invalid_request', null],
       [{ method: 'POST', body: '{"input":"a"}' }, 415, 'unsupported_media_type', null],

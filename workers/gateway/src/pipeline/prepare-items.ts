@@ -4,7 +4,7 @@ import type { GatewayConfig } from '../config'
 import type { StageTimings } from '../middleware/timing'
 import type { GatewayDeps } from '../ports'
 import { atInput, type EmbedItem } from './input-items'
-import { resolveImage } from './resolve-image'
+import { resolveImages } from './resolve-images'
 
 export type PreparedItem =
   | { kind: 'text'; ids: number[]; tokens: number; key: string }
@@ -12,7 +12,7 @@ export type PreparedItem =
 
 export interface PrepareOptions {
   deps: Pick<GatewayDeps, 'spec' | 'tokenizer' | 'imageFetcher'>
-  config: Pick<GatewayConfig, 'maxImageBytes' | 'maxImagePixels'>
+  config: Pick<GatewayConfig, 'maxImageBytes' | 'maxImagePixels' | 'maxBodyBytes'>
   timings: StageTimings
   truncate: boolean
   /** True when `input` was a lone string: errors then name `input`, not `input[0]`. */
@@ -38,24 +38,20 @@ export async function prepareItems(
       }
     }),
   )
-  const resolveImages = () =>
-    Promise.all(
-      items.map(async (item, index) => {
-        if (item.kind !== 'image') return undefined
-        try {
-          return await resolveImage(item.source, {
+  const images = items.some((item) => item.kind === 'image')
+    ? await timings.measure('image', () =>
+        resolveImages(
+          items.map((item) => (item.kind === 'image' ? item.source : undefined)),
+          {
             fetcher: deps.imageFetcher,
             maxImageBytes: config.maxImageBytes,
             maxImagePixels: config.maxImagePixels,
+            maxTotalBytes: config.maxBodyBytes,
+            single,
             ...(options.signal ? { signal: options.signal } : {}),
-          })
-        } catch (error) {
-          throw atInput(error, index, single)
-        }
-      }),
-    )
-  const images = items.some((item) => item.kind === 'image')
-    ? await timings.measure('image', resolveImages)
+          },
+        ),
+      )
     : items.map(() => undefined)
   return timings.measure('cache', () =>
     Promise.all(

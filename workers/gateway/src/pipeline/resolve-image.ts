@@ -49,9 +49,12 @@ function checkInlineImage(bytes: Uint8Array, declaredType: string, options: Reso
   return bytes
 }
 
+/** http(s) URLs are fetched; every other source is decoded in place. */
+export const isImageUrl = (source: string): boolean => /^https?:\/\//i.test(source.trim())
+
 export async function resolveImage(source: string, options: ResolveImageOptions): Promise<Uint8Array> {
   const trimmed = source.trim()
-  if (/^https?:\/\//i.test(trimmed)) {
+  if (isImageUrl(trimmed)) {
     const fetched = await options.fetcher.fetch(trimmed, options.signal ? { signal: options.signal } : {})
     return fetched.bytes
   }

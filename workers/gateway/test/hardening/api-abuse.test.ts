@@ -1,0 +1,144 @@
+// An API client that is careless or hostile, against the real Node gateway in front of the real
+// GPU backend process (fixture model), over real HTTP. Each case was a defect once: a junk item the
+// error did not name, image URLs that made the gateway hold unbounded bytes or hand the backend a
+// frame it refuses (a 502 for the caller's mistake), and fetches that ran on after the request failed.
+import { once } from 'node:events'
+import type { ServerResponse } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServer, type TestServer } from '../../src/adapters/image-fetch/image-server.test-support'
+import { NodeSafeImageFetcher } from '../../src/adapters/node'
+import { fixtureModel, startTestGateway, type TestGateway } from '../node/support/test-gateway'
+import { type RealBackend, startRealBackend } from '../support/real-backend'
+import { noisePng } from './support/noise-png'
+
+type ErrorBody = { error: { message: string; type: string; code: string; param: string | null } }
+type EmbeddingsBody = { data: { index: number; embedding: string }[] }
+
+/** The gateway's body limit, and (as on the defaults, 32 MiB and 64 MiB) half the backend's frame limit. */
+const MAX_BODY_BYTES = 1024 * 1024
+const BACKEND_MAX_REQUEST_BYTES = 2 * MAX_BODY_BYTES
+/** Incompressible, so each is ~390 KB: three are over the body limit, six over the backend's. */
+const images = Array.from({ length: 20 }, () => noisePng(360, 360))
+
+let backend: RealBackend
+let gateway: TestGateway
+let imageServer: TestServer
+/** Responses of the slow image server; each resolves when its socket closes. */
+const slowResponses: Promise<unknown>[] = []
+let slowArrived: () => void
+/** The failing URL answers only once the slow one is being served, so both are surely running. */
+const slowStarted = new Promise<void>((resolve) => {
+  slowArrived = resolve
+})
+
+beforeAll(async () => {
+  backend = await startRealBackend({ MAX_REQUEST_BYTES: String(BACKEND_MAX_REQUEST_BYTES) })
+  imageServer = await startServer((request, response) => {
+    const path = request.url ?? ''
+    if (path.startsWith('/slow')) return dripForever(response)
+    if (path.startsWith('/late-404')) return void slowStarted.then(() => response.writeHead(404).end())
+    const image = images[Number(/\d+/.exec(path)?.[0])]
+    if (!image) return response.writeHead(404).end()
+    response.writeHead(200, { 'content-type': 'image/png' }).end(image)
+  })
+  gateway = await startTestGateway(
+    {
+      BACKEND_URL: backend.url,
+      BACKEND_SECRET: backend.secret,
+      EDGECLIP_AUTH: 'off',
+      EDGECLIP_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+    },
+    {
+      // Only the test's image server, and a fetch deadline past the test timeout: a fetch that is
+      // not stopped by the gateway outlives the test.
+      imageFetcher: new NodeSafeImageFetcher({
+        allowAddress: (address, port) => address === '127.0.0.1' && port === imageServer.port,
+        timeoutMs: 120_000,
+      }),
+    },
+  )
+})
+
+afterAll(async () => {
+  await gateway?.close()
+  await imageServer?.close()
+  await backend?.stop()
+  await (await fixtureModel()).edgeTower!().then((tower) => tower.release())
+})
+
+function dripForever(response: ServerResponse) {
+  response.writeHead(200, { 'content-type': 'image/png' })
+  const timer = setInterval(() => response.write(Buffer.from([0x89])), 100)
+  slowResponses.push(once(response, 'close').finally(() => clearInterval(timer)))
+  slowArrived()
+}
+
+const imageUrl = (index: number) => ({ image: `${imageServer.url}/image-${index}.png` })
+
+function post(body: unknown) {
+  return fetch(`${gateway.url}/v1/embeddings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+}
+
+async function expectRefused(response: Response, status: number, code: string, param: string | null) {
+  const body = (await response.json()) as ErrorBody
+  expect([response.status, body.error.code, body.error.param], body.error.message).toEqual([
+    status,
+    code,
+    param,
+  ])
+  expect(body.error.message).toContain(param ?? '')
+  return body
+}
+
+describe('junk items', () => {
+  it.each([
+    ['a number', ['fine', 5], 'input[1]'],
+    ['null', ['fine', 'also fine', null], 'input[2]'],
+    ['a nested list', ['fine', ['nested']], 'input[1]'],
+    ['an object with both text and image', ['fine', { text: 'a', image: 'b' }], 'input[1]'],
+    ['an empty object', [{}], 'input[0]'],
+    ['a text that is not a string', ['fine', { text: 5 }], 'input[1]'],
+    ['an image that is not a string', ['fine', 'fine', 'fine', { image: ['x'] }], 'input[3]'],
+  ])('%s is a 400 whose param names the item', async (_label, input, param) => {
+    const body = await expectRefused(await post({ input }), 400, 'invalid_request', param)
+    expect(body.error.message).toMatch(/must be a string/)
+  })
+
+  it('a top-level input of the wrong type still names input', async () => {
+    await expectRefused(await post({ input: { text: 'a' } }), 400, 'invalid_request', 'input')
+    await expectRefused(await post({ input: 42 }), 400, 'invalid_request', 'input')
+  })
+})
+
+describe('image URLs', () => {
+  it('images adding up to more than a request body are a 413 before the backend sees them, and the rest are not fetched', async () => {
+    const input = images.map((_, index) => imageUrl(index))
+    const before = imageServer.requests.length
+    const body = await expectRefused(await post({ input }), 413, 'request_too_large', 'input')
+    expect(body.error.message).toMatch(`${MAX_BODY_BYTES} bytes`)
+    expect(imageServer.requests.length - before).toBeLessThan(input.length)
+  })
+
+  it('one URL sent many times is fetched once and served for every item', async () => {
+    const url = `${imageServer.url}/image-0.png?copies=30`
+    const input = Array.from({ length: 30 }, () => ({ image: url }))
+    const response = await post({ input, encoding_format: 'base64' })
+    expect(response.status, await response.clone().text()).toBe(200)
+    const rows = ((await response.json()) as EmbeddingsBody).data
+    expect(rows).toHaveLength(input.length)
+    expect(new Set(rows.map((row) => row.embedding)).size).toBe(1)
+    expect(imageServer.requests.filter((request) => url.endsWith(request.path))).toHaveLength(1)
+  })
+
+  it('a failing image stops the fetches still running for the same request', async () => {
+    const input = [{ image: `${imageServer.url}/slow.png` }, { image: `${imageServer.url}/late-404.png` }]
+    await expectRefused(await post({ input }), 422, 'image_fetch_failed', 'input[1]')
+    // The slow server is never done: only the gateway abandoning the fetch closes its socket.
+    expect(slowResponses).toHaveLength(1)
+    await slowResponses[0]
+  })
+})
