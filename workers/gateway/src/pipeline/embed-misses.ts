@@ -58,7 +58,14 @@ async function runEdge(misses: readonly Miss[], options: EmbedMissesOptions): Pr
     const batch = misses
       .slice(start, start + batchSize)
       .map(({ item }) => (item.kind === 'text' ? item.ids : []))
-    rows.push(...(await queue.run(() => tower.embed(batch, { normalize: false }))))
+    const signal = options.signal
+    rows.push(
+      ...(await queue.run(() => {
+        // A caller who left gets no more batches: the tower's time goes to callers still waiting.
+        signal?.throwIfAborted()
+        return tower.embed(batch, { normalize: false, ...(signal ? { signal } : {}) })
+      })),
+    )
   }
   return rows.map((row) => checkRow(row, options.deps.spec.dimensions, 'the edge tower'))
 }
@@ -116,7 +123,8 @@ async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions):
       options.signal,
     )
   } catch (error) {
-    if (error instanceof EdgeclipError) throw error
+    // A caller who left is no backend fault (and must not read as one in the logs).
+    if (error instanceof EdgeclipError || options.signal?.aborted) throw error
     throw new EdgeclipError('The GPU backend failed; try again shortly.', {
       status: 503,
       code: 'backend_unavailable',
@@ -168,7 +176,7 @@ async function runEdgeOrFallBack(
   try {
     return { rows: await options.timings.measure('edge', () => runEdge(misses, options)), route: 'edge' }
   } catch (error) {
-    if (error instanceof EdgeclipError) throw error
+    if (error instanceof EdgeclipError || options.signal?.aborted) throw error
     const busy = error instanceof EdgeQueueFullError
     if (!busy) console.warn('edge tower failed; sending its texts to the backend:', error)
     if (!options.deps.backend) {

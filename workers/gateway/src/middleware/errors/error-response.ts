@@ -27,9 +27,24 @@ export function toEdgeclipError(error: unknown): EdgeclipError | undefined {
   return undefined
 }
 
+/** nginx's status for a client that left first: nobody reads it, but logs and metrics count it apart. */
+const CLIENT_CLOSED_REQUEST = 499
+
 export function errorResponse(error: unknown, context: Context<AppEnv>): Response {
   const known = toEdgeclipError(error)
   const requestId = context.get('requestId')
+  // Work for a caller who left was abandoned on purpose (the abort reason is thrown): no error to log.
+  if (!known && context.req.raw.signal.aborted) {
+    const body: ErrorBody = {
+      error: {
+        message: 'The client closed the request.',
+        type: 'invalid_request_error',
+        code: 'client_closed_request',
+        param: null,
+      },
+    }
+    return context.json(body, CLIENT_CLOSED_REQUEST as 400)
+  }
   if (known) {
     const headers: Record<string, string> = {}
     if (known.retryAfter !== undefined)
