@@ -1,9 +1,10 @@
 // Computes vectors the cache did not have: short texts on the in-process edge tower, everything
 // else in one batched backend call. Rows come back raw (unnormalized), in the order given.
-import { type BackendItem, EdgeclipError } from '@edgeclip/core'
+import { type BackendItem, type BackendResult, EdgeclipError } from '@edgeclip/core'
 import type { GatewayConfig } from '../config'
 import type { StageTimings } from '../middleware/timing'
 import type { GatewayDeps } from '../ports'
+import { splitFrames } from './backend-frames'
 import { EdgeQueueFullError, edgeQueueFor } from './edge-queue'
 import { inputParam } from './input-items'
 import type { PreparedItem } from './prepare-items'
@@ -20,7 +21,12 @@ export interface EmbedMissesOptions {
   deps: Pick<GatewayDeps, 'spec' | 'edgeTower' | 'backend'>
   config: Pick<
     GatewayConfig,
-    'edgeMaxTokens' | 'edgeBatchSize' | 'edgeMaxRunning' | 'edgeMaxWaiting' | 'backendTimeoutMs'
+    | 'edgeMaxTokens'
+    | 'edgeBatchSize'
+    | 'edgeMaxRunning'
+    | 'edgeMaxWaiting'
+    | 'backendTimeoutMs'
+    | 'maxBodyBytes'
   >
   timings: StageTimings
   single: boolean
@@ -110,15 +116,27 @@ async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions):
     ({ item }): BackendItem =>
       item.kind === 'text' ? { kind: 'text', ids: item.ids } : { kind: 'image', bytes: item.bytes },
   )
-  let result: Awaited<ReturnType<typeof backend.embedBatch>>
+  let result: BackendResult
   try {
+    // Usually one frame; one deadline for all of them.
     result = await withTimeout(
-      (signal) =>
-        backend.embedBatch(spec.id, items, {
-          signal,
-          revision: spec.revision,
-          ...(options.requestId ? { requestId: options.requestId } : {}),
-        }),
+      async (signal) => {
+        const merged: Required<BackendResult> = { items: [], timings: {} }
+        for (const { start, end } of splitFrames(items, options.config.maxBodyBytes)) {
+          const frame = await backend.embedBatch(spec.id, items.slice(start, end), {
+            signal,
+            revision: spec.revision,
+            ...(options.requestId ? { requestId: options.requestId } : {}),
+          })
+          // A short frame must fail here: appended, its rows would shift onto the next frame's items.
+          if (frame.items.length !== end - start) return frame
+          merged.items.push(...frame.items)
+          for (const [stage, milliseconds] of Object.entries(frame.timings ?? {})) {
+            merged.timings[stage] = (merged.timings[stage] ?? 0) + milliseconds
+          }
+        }
+        return merged
+      },
       options.config.backendTimeoutMs,
       options.signal,
     )

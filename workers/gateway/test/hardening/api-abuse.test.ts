@@ -4,10 +4,12 @@
 // frame it refuses (a 502 for the caller's mistake), and fetches that ran on after the request failed.
 import { once } from 'node:events'
 import type { ServerResponse } from 'node:http'
+import { decodeEmbedding } from '@edgeclip/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type TestServer } from '../../src/adapters/image-fetch/image-server.test-support'
 import { NodeSafeImageFetcher } from '../../src/adapters/node'
-import { fixtureModel, startTestGateway, type TestGateway } from '../node/support/test-gateway'
+import { l2Normalize } from '../../src/pipeline'
+import { fixtureModel, fixtureTower, startTestGateway, type TestGateway } from '../node/support/test-gateway'
 import { type RealBackend, startRealBackend } from '../support/real-backend'
 import { noisePng } from './support/noise-png'
 
@@ -141,4 +143,36 @@ describe('image URLs', () => {
     expect(slowResponses).toHaveLength(1)
     await slowResponses[0]
   })
+})
+
+describe('long texts', () => {
+  it('texts whose ids outgrow the backend frame limit are sent in several frames and all served', async () => {
+    // Punctuation is one token per character: ~960 KB of body, ~3.9 MB of ids in a backend frame.
+    const marks = '.,!?-:;()'
+    const input = Array.from({ length: 1900 }, (_, index) => {
+      const prefix = [0, 1, 2, 3].map(
+        (digit) => marks[Math.floor(index / marks.length ** digit) % marks.length],
+      )
+      return `${prefix.join('')}${'.'.repeat(496)}`
+    })
+    expect(JSON.stringify({ input }).length).toBeLessThan(MAX_BODY_BYTES)
+    const response = await post({ input, encoding_format: 'base64' })
+    expect(response.status, await response.clone().text()).toBe(200)
+    expect(response.headers.get('x-edgeclip-route')).toBe('backend')
+    const rows = ((await response.json()) as EmbeddingsBody).data
+    expect(rows.map((row) => row.index)).toEqual(input.map((_, index) => index))
+    // Each row is its own text's vector (the fixture's mean pooling makes many of them equal).
+    const { tokenizer } = await fixtureModel()
+    const tower = await fixtureTower()
+    for (let start = 0; start < input.length; start += tower.maxBatchSize) {
+      const texts = input.slice(start, start + tower.maxBatchSize)
+      const expected = await tower.embed(texts.map((text) => tokenizer.encode(text).ids))
+      expected.forEach((row, offset) => {
+        const got = decodeEmbedding(rows[start + offset]!.embedding, 'base64', row.length)
+        const want = l2Normalize(row)
+        const worst = Math.max(...got.map((value, position) => Math.abs(value - want[position]!)))
+        expect(worst, `input[${start + offset}]`).toBeLessThan(1e-5)
+      })
+    }
+  }, 60_000)
 })
