@@ -4,6 +4,7 @@
 // frame it refuses (a 502 for the caller's mistake), and fetches that ran on after the request failed.
 import { once } from 'node:events'
 import type { ServerResponse } from 'node:http'
+import { gzipSync } from 'node:zlib'
 import { decodeEmbedding } from '@edgeclip/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type TestServer } from '../../src/adapters/image-fetch/image-server.test-support'
@@ -113,6 +114,18 @@ describe('junk items', () => {
   it('a top-level input of the wrong type still names input', async () => {
     await expectRefused(await post({ input: { text: 'a' } }), 400, 'invalid_request', 'input')
     await expectRefused(await post({ input: 42 }), 400, 'invalid_request', 'input')
+  })
+})
+
+describe('bodies', () => {
+  it('a gzip body is a 415 that says the encoding is the problem, not a malformed JSON 400', async () => {
+    const response = await fetch(`${gateway.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify({ input: 'compressed' })),
+    })
+    const body = await expectRefused(response, 415, 'unsupported_media_type', null)
+    expect(body.error.message).toMatch(/content-encoding: gzip/)
   })
 })
 

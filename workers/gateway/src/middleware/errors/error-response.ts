@@ -30,8 +30,22 @@ export function toEdgeclipError(error: unknown): EdgeclipError | undefined {
 /** nginx's status for a client that left first: nobody reads it, but logs and metrics count it apart. */
 const CLIENT_CLOSED_REQUEST = 499
 
+/** A body we cannot read because it is compressed says so, rather than "malformed JSON". */
+function unreadableEncoding(error: unknown, context: Context<AppEnv>): EdgeclipError | undefined {
+  const encoding = context.req.header('content-encoding')?.trim().toLowerCase()
+  if (!(error instanceof HTTPException && error.status === 400) || !encoding || encoding === 'identity') {
+    return undefined
+  }
+  // Echo only a sane token: the header is the caller's, up to the header limit long.
+  const named = /^[\w.-]{1,32}$/.test(encoding) ? encoding : 'that encoding'
+  return new EdgeclipError(`content-encoding: ${named} is not supported; send the JSON body uncompressed.`, {
+    status: 415,
+    code: 'unsupported_media_type',
+  })
+}
+
 export function errorResponse(error: unknown, context: Context<AppEnv>): Response {
-  const known = toEdgeclipError(error)
+  const known = unreadableEncoding(error, context) ?? toEdgeclipError(error)
   const requestId = context.get('requestId')
   // Work for a caller who left was abandoned on purpose (the abort reason is thrown): no error to log.
   if (!known && context.req.raw.signal.aborted) {
