@@ -6,6 +6,7 @@ import type { BackendMetrics } from '../metrics'
 import { bearerSecret } from './auth'
 import { batchRoute, type ServingModel } from './batch-route'
 import { healthRoutes } from './health'
+import { closeUnreadBody } from './unread-body'
 
 export interface BackendAppOptions {
   secret: string | undefined
@@ -21,6 +22,7 @@ export interface BackendAppOptions {
 export function createBackendApp(options: BackendAppOptions): Hono {
   const app = new Hono()
   const auth = bearerSecret({ secret: options.secret })
+  app.use('*', closeUnreadBody())
   app.use('/internal/*', auth)
   app.use('/metrics', auth)
   app.route('/', healthRoutes(options))

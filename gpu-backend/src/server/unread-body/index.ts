@@ -1,0 +1,1 @@
+export { closeUnreadBody } from './close-unread-body'
