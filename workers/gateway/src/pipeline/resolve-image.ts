@@ -10,7 +10,9 @@ export interface ResolveImageOptions {
   signal?: AbortSignal
 }
 
-const DATA_URI = /^data:([^,;]*)((?:;[^,;]*)*),(.*)$/s
+// Scheme and parameters are case-insensitive (RFC 2397); base64 may be wrapped in lines (RFC 2045).
+const DATA_URI = /^data:([^,;]*)((?:;[^,;]*)*),(.*)$/is
+const WHITESPACE = /\s+/g
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:/i
 
 const invalid = (message: string, code = 'invalid_image') => new EdgeclipError(message, { status: 400, code })
@@ -19,8 +21,9 @@ function decodeDataUri(source: string): { bytes: Uint8Array; declaredType: strin
   const match = DATA_URI.exec(source)
   if (!match) throw invalid('malformed data URI: expected data:<type>;base64,<data>.')
   const [, declaredType = '', parameters = '', data = ''] = match
-  if (!parameters.split(';').includes('base64')) throw invalid('data URIs must be base64-encoded (;base64,).')
-  const bytes = base64ToBytes(data)
+  if (!parameters.toLowerCase().split(';').includes('base64'))
+    throw invalid('data URIs must be base64-encoded (;base64,).')
+  const bytes = base64ToBytes(data.replace(WHITESPACE, ''))
   if (!bytes) throw invalid('the data URI does not hold valid base64.')
   return { bytes, declaredType: declaredType.toLowerCase() }
 }
@@ -66,7 +69,7 @@ export async function resolveImage(source: string, options: ResolveImageOptions)
   if (URL_SCHEME.test(trimmed)) {
     throw invalid('image URLs must be http or https.', 'invalid_image_url')
   }
-  const bytes = base64ToBytes(trimmed)
+  const bytes = base64ToBytes(trimmed.replace(WHITESPACE, ''))
   if (!bytes) throw invalid('an image must be an http(s) URL, a data URI or base64 of the image bytes.')
   return checkInlineImage(bytes, '', options)
 }

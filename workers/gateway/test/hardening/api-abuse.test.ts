@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type TestServer } from '../../src/adapters/image-fetch/image-server.test-support'
 import { NodeSafeImageFetcher } from '../../src/adapters/node'
 import { l2Normalize } from '../../src/pipeline'
+import { solidPng } from '../node/support/png'
 import { fixtureModel, fixtureTower, startTestGateway, type TestGateway } from '../node/support/test-gateway'
 import { type RealBackend, startRealBackend } from '../support/real-backend'
 import { noisePng } from './support/noise-png'
@@ -126,6 +127,23 @@ describe('bodies', () => {
     })
     const body = await expectRefused(response, 415, 'unsupported_media_type', null)
     expect(body.error.message).toMatch(/content-encoding: gzip/)
+  })
+})
+
+describe('inline images', () => {
+  it('a data URI in capitals, and base64 wrapped at 76 columns (MIME, openssl), are the same image', async () => {
+    const base64 = Buffer.from(solidPng(5, 3, [90, 20, 200])).toString('base64')
+    const spellings = [
+      base64,
+      `DATA:image/png;BASE64,${base64}`,
+      `data:Image/PNG;Base64,${base64}`,
+      base64.replace(/(.{76})/g, '$1\n'),
+      `data:image/png;base64,${base64.replace(/(.{76})/g, '$1\r\n')}`,
+    ]
+    const response = await post({ input: spellings.map((image) => ({ image })), encoding_format: 'base64' })
+    expect(response.status, await response.clone().text()).toBe(200)
+    const rows = ((await response.json()) as EmbeddingsBody).data
+    expect(new Set(rows.map((row) => row.embedding)).size).toBe(1)
   })
 })
 
