@@ -50,6 +50,8 @@ export class BatchQueue<Input, Output> {
   #running = false
   #timer: ReturnType<typeof setTimeout> | undefined
   #idleWaiters: (() => void)[] = []
+  /** Set by drain() for good: shutdown has begun, so nothing queued from now on waits for company. */
+  #draining = false
 
   constructor(options: BatchQueueOptions<Input, Output>) {
     this.#options = {
@@ -86,23 +88,35 @@ export class BatchQueue<Input, Output> {
     })
   }
 
-  /** Queues the items (all or none) and answers a promise per item, in the same order. */
-  enqueue(inputs: readonly Input[]): Promise<QueuedOutput<Output>>[] {
+  /**
+   * Queues the items (all or none) and answers a promise per item, in the same order. When `signal`
+   * aborts, the items still waiting leave the queue and reject with its reason (running ones finish).
+   */
+  enqueue(inputs: readonly Input[], signal?: AbortSignal): Promise<QueuedOutput<Output>>[] {
+    signal?.throwIfAborted()
     if (!this.hasRoomFor(inputs.length)) throw this.overloaded()
     const now = performance.now()
+    const entries: Pending<Input, Output>[] = []
     const promises = inputs.map(
       (input) =>
         new Promise<QueuedOutput<Output>>((resolve, reject) => {
           const length = this.#options.lengthOf?.(input) ?? 1
-          this.#pending.push({ input, length, enqueuedAt: now, resolve, reject })
+          entries.push({ input, length, enqueuedAt: now, resolve, reject })
         }),
     )
+    this.#pending.push(...entries)
+    if (signal) {
+      const withdraw = () => this.#withdraw(entries, signal.reason)
+      signal.addEventListener('abort', withdraw, { once: true })
+      void Promise.allSettled(promises).then(() => signal.removeEventListener('abort', withdraw))
+    }
     this.#schedule()
     return promises
   }
 
   /** Resolves once nothing is waiting or running; queued items are flushed without their wait. */
   drain(): Promise<void> {
+    this.#draining = true
     if (!this.busy) return Promise.resolve()
     return new Promise((resolve) => {
       this.#idleWaiters.push(resolve)
@@ -110,8 +124,22 @@ export class BatchQueue<Input, Output> {
     })
   }
 
+  #withdraw(entries: readonly Pending<Input, Output>[], reason: unknown): void {
+    const withdrawn = new Set(entries)
+    const kept = this.#pending.filter((item) => !withdrawn.has(item))
+    if (kept.length === this.#pending.length) return
+    const removed = this.#pending.filter((item) => withdrawn.has(item))
+    this.#pending = kept
+    for (const item of removed) item.reject(reason)
+    this.#schedule()
+  }
+
   #schedule(): void {
     if (this.#running || this.#pending.length === 0) {
+      if (this.#pending.length === 0) {
+        clearTimeout(this.#timer)
+        this.#timer = undefined
+      }
       if (!this.busy) for (const resolve of this.#idleWaiters.splice(0)) resolve()
       return
     }
@@ -119,8 +147,7 @@ export class BatchQueue<Input, Output> {
     const selection = selectBatch(this.#pending, maxBatchSize, maxBatchTokens)
     const oldest = this.#pending[0]!
     const waited = performance.now() - oldest.enqueuedAt
-    const draining = this.#idleWaiters.length > 0
-    if (selection.full || waited >= maxWaitMs || draining) {
+    if (selection.full || waited >= maxWaitMs || this.#draining) {
       clearTimeout(this.#timer)
       this.#timer = undefined
       void this.#runBatch(selection.indices)

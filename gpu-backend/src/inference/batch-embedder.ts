@@ -13,6 +13,7 @@ import {
 } from '@edgeclip/core'
 import { BatchQueue, type BatchStats, type QueuedOutput } from '../batching'
 import type { BackendMetrics, TowerName } from '../metrics'
+import { clientClosed } from './client-closed'
 import { failureFrom, itemFailure } from './item-failure'
 import { validateTextIds } from './validate-text'
 
@@ -40,6 +41,11 @@ export interface BatchEmbedderOptions {
   metrics?: BackendMetrics
 }
 
+export interface EmbedOptions {
+  /** The caller went away: stop before decoding or queueing, and take its waiting items back out. */
+  signal?: AbortSignal
+}
+
 type Slot = { index: number; promise: Promise<QueuedOutput<Float32Array>>; tower: TowerName }
 
 export class BatchEmbedder {
@@ -47,6 +53,13 @@ export class BatchEmbedder {
   readonly #options: BatchEmbedderOptions
   readonly #text: BatchQueue<readonly number[], Float32Array> | undefined
   readonly #image: BatchQueue<Float32Array, Float32Array> | undefined
+  /**
+   * Items admitted but not queued yet (images decoding, and the texts beside them). They count
+   * against the queue bound, or a burst of requests would all decode at once, unbounded in memory.
+   */
+  readonly #admitted: Record<TowerName, number> = { text: 0, image: 0 }
+  /** Requests between admission and their answer, so shutdown waits for those still decoding. */
+  readonly #inFlight = new Set<Promise<unknown>>()
 
   constructor(options: BatchEmbedderOptions) {
     this.spec = options.spec
@@ -78,15 +91,49 @@ export class BatchEmbedder {
     return { text: this.#text?.depth ?? 0, image: this.#image?.depth ?? 0 }
   }
 
-  /** Waits for every queued and running batch; used on shutdown once no new request gets in. */
+  /**
+   * Waits for every request in flight, queued and running batches included; used on shutdown once no
+   * new request gets in. Items queued from now on (after their images decode) run without waiting.
+   */
   async drain(): Promise<void> {
-    await Promise.all([this.#text?.drain(), this.#image?.drain()])
+    const queues = Promise.all([this.#text?.drain(), this.#image?.drain()])
+    await Promise.allSettled([...this.#inFlight])
+    await queues
   }
 
-  async embed(items: readonly BackendItem[]): Promise<BackendResult> {
+  embed(items: readonly BackendItem[], options: EmbedOptions = {}): Promise<BackendResult> {
+    const { signal } = options
+    if (signal?.aborted) return Promise.reject(clientClosed())
     const texts = items.filter((item) => item.kind === 'text').length
-    this.#checkCapacity(texts, items.length - texts)
-    this.#checkRoom(texts, items.length - texts)
+    const images = items.length - texts
+    try {
+      this.#checkCapacity(texts, images)
+      this.#checkRoom(texts, images)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    this.#admitted.text += texts
+    this.#admitted.image += images
+    let admitted = true
+    const release = () => {
+      if (!admitted) return
+      admitted = false
+      this.#admitted.text -= texts
+      this.#admitted.image -= images
+    }
+    const running = this.#embed(items, release, signal).finally(() => {
+      release()
+      this.#inFlight.delete(running)
+    })
+    this.#inFlight.add(running)
+    return running
+  }
+
+  async #embed(
+    items: readonly BackendItem[],
+    release: () => void,
+    signal: AbortSignal | undefined,
+  ): Promise<BackendResult> {
     const results: (BackendItemResult | undefined)[] = new Array(items.length)
     const textInputs: { index: number; ids: readonly number[] }[] = []
     const imageInputs: { index: number; bytes: Uint8Array }[] = []
@@ -112,16 +159,25 @@ export class BatchEmbedder {
       if (prepared instanceof Float32Array) readyImages.push({ index, tensor: prepared })
       else results[index] = prepared
     })
-    // Checked again now that decoding took time: either every item of the request queues or none.
+    // The tensors of a request nobody waits for are dropped here rather than queued.
+    if (signal?.aborted) throw clientClosed()
+    // The admission reserved the room; it becomes the queued items' own.
+    release()
     this.#checkRoom(textInputs.length, readyImages.length)
     if (this.#text && textInputs.length > 0) {
-      const promises = this.#text.enqueue(textInputs.map((input) => input.ids))
+      const promises = this.#text.enqueue(
+        textInputs.map((input) => input.ids),
+        signal,
+      )
       textInputs.forEach(({ index }, position) => {
         slots.push({ index, promise: promises[position]!, tower: 'text' })
       })
     }
     if (this.#image && readyImages.length > 0) {
-      const promises = this.#image.enqueue(readyImages.map((input) => input.tensor))
+      const promises = this.#image.enqueue(
+        readyImages.map((input) => input.tensor),
+        signal,
+      )
       readyImages.forEach(({ index }, position) => {
         slots.push({ index, promise: promises[position]!, tower: 'image' })
       })
@@ -130,6 +186,7 @@ export class BatchEmbedder {
     let queueMs = 0
     let inferenceMs = 0
     const settled = await Promise.allSettled(slots.map((slot) => slot.promise))
+    if (signal?.aborted) throw clientClosed()
     settled.forEach((outcome, position) => {
       const slot = slots[position]!
       if (outcome.status === 'fulfilled') {
@@ -170,9 +227,11 @@ export class BatchEmbedder {
     }
   }
 
+  /** Whether the items fit beside those queued and those admitted by other requests. */
   #checkRoom(texts: number, images: number): void {
-    if (texts > 0 && this.#text && !this.#text.hasRoomFor(texts)) throw this.#text.overloaded()
-    if (images > 0 && this.#image && !this.#image.hasRoomFor(images)) throw this.#image.overloaded()
+    const { text, image } = this.#admitted
+    if (texts > 0 && this.#text && !this.#text.hasRoomFor(texts + text)) throw this.#text.overloaded()
+    if (images > 0 && this.#image && !this.#image.hasRoomFor(images + image)) throw this.#image.overloaded()
   }
 
   async #prepareImage(bytes: Uint8Array): Promise<Float32Array | BackendItemResult> {

@@ -15,6 +15,7 @@ import { bodyLimit } from 'hono/body-limit'
 import type { BatchEmbedder } from '../../inference'
 import type { BackendMetrics } from '../../metrics'
 import { jsonBatchResponse, parseJsonBatch } from './json-batch'
+import { parseJson, readBody } from './read-body'
 import { serverTiming } from './server-timing'
 
 export interface ServingModel {
@@ -85,15 +86,10 @@ export function batchRoute(options: BatchRouteOptions): Hono {
         code: 'unsupported_media_type',
       })
     }
-    let request: { model: string; revision?: string; items: BackendItem[] }
-    if (json) {
-      const body = await context.req.json().catch(() => {
-        throw new EdgeclipError('body is not JSON', { status: 400, code: 'invalid_json' })
-      })
-      request = parseJsonBatch(body, spec, tokenizer)
-    } else {
-      request = decodeBackendRequest(new Uint8Array(await context.req.arrayBuffer()))
-    }
+    const body = await readBody(context.req.raw)
+    const request: { model: string; revision?: string; items: BackendItem[] } = json
+      ? parseJsonBatch(parseJson(body), spec, tokenizer)
+      : decodeBackendRequest(body)
     if (request.model !== spec.id) {
       throw new EdgeclipError(`this backend serves ${spec.id}, not ${request.model}`, {
         status: 404,
@@ -109,7 +105,8 @@ export function batchRoute(options: BatchRouteOptions): Hono {
         { status: 409, code: 'model_revision_mismatch', param: 'revision' },
       )
     }
-    const result = await embedder.embed(request.items)
+    // Aborted when the client goes away: its items leave the queue instead of running for nobody.
+    const result = await embedder.embed(request.items, { signal: context.req.raw.signal })
     for (const [stage, ms] of Object.entries(result.timings ?? {})) {
       metrics.stageSeconds.observe(ms / 1000, { stage })
     }
