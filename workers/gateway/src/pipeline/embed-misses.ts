@@ -51,6 +51,9 @@ function checkRow(vector: Float32Array, dimensions: number, source: string): Flo
   return vector
 }
 
+/** A NaN or infinite value (an overflowing fp16 graph): never served, never cached. */
+const isFiniteRow = (vector: Float32Array): boolean => vector.every(Number.isFinite)
+
 async function runEdge(misses: readonly Miss[], options: EmbedMissesOptions): Promise<Float32Array[]> {
   const loadTower = options.deps.edgeTower!
   const queue = edgeQueueFor(loadTower, {
@@ -73,7 +76,10 @@ async function runEdge(misses: readonly Miss[], options: EmbedMissesOptions): Pr
       })),
     )
   }
-  return rows.map((row) => checkRow(row, options.deps.spec.dimensions, 'the edge tower'))
+  const checked = rows.map((row) => checkRow(row, options.deps.spec.dimensions, 'the edge tower'))
+  // A plain Error: the tower is broken, so its texts go to the backend like after any tower failure.
+  if (!checked.every(isFiniteRow)) throw new Error('the edge tower returned values that are not finite')
+  return checked
 }
 
 function withTimeout<T>(
@@ -176,9 +182,15 @@ async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions):
       ...(status >= 500 ? { retryAfter: 1 } : {}),
     })
   }
-  return result.items.map((outcome) =>
-    checkRow(outcome.ok ? outcome.vector : new Float32Array(), spec.dimensions, 'the GPU backend'),
-  )
+  return result.items.map((outcome, position) => {
+    const row = checkRow(outcome.ok ? outcome.vector : new Float32Array(), spec.dimensions, 'the GPU backend')
+    if (isFiniteRow(row)) return row
+    const param = inputParam(misses[position]!.inputIndex, options.single)
+    throw new EdgeclipError(`The GPU backend returned values that are not finite for ${param}.`, {
+      status: 502,
+      code: 'backend_protocol_error',
+    })
+  })
 }
 
 export interface EmbeddedMisses {
