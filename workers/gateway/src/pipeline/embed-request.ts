@@ -34,8 +34,9 @@ export interface EmbedOutcome {
 async function lookUp(cache: GatewayDeps['cache'], keys: readonly string[], dimensions: number) {
   try {
     const rows = await cache.getMany(keys)
-    // A row of the wrong width (another model's, a torn write) is a miss, not an answer.
-    return rows.map((row) => (row?.length === dimensions ? row : undefined))
+    // A row of the wrong width (another model's, a torn write) or with NaNs (written by an older
+    // gateway from a broken tower) is a miss, not an answer; its fresh row replaces it.
+    return rows.map((row) => (row?.length === dimensions && row.every(Number.isFinite) ? row : undefined))
   } catch (error) {
     console.warn('embedding cache lookup failed; serving without cache:', error)
     return undefined

@@ -2,8 +2,9 @@
 // must not reach callers as `null`s, nor the cache, where it would answer every later request.
 // The real Node gateway over HTTP, in front of a real protocol backend; the towers are the fixture
 // model's, with their rows spoiled on the way out.
-import { fixtureModelSpec, type TextTower } from '@edgeclip/core'
+import { fixtureModelSpec, type TextTower, textCacheKey } from '@edgeclip/core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { LruEmbeddingCache } from '../../src/adapters'
 import { type ProtocolBackend, startProtocolBackend } from '../node/support/protocol-backend'
 import { fixtureModel, fixtureTower, startTestGateway, type TestGateway } from '../node/support/test-gateway'
 
@@ -70,6 +71,26 @@ describe('non-finite rows', () => {
     const again = await post(badEdge, ['an overflowing edge'])
     expect(again.headers.get('x-edgeclip-cache')).toBe('hit')
     expect(allFinite((await again.json()) as EmbeddingsBody)).toBe(true)
+  })
+
+  it('already in the cache (written before this check existed): a miss, computed afresh and replaced', async () => {
+    const text = 'poisoned before'
+    const cache = new LruEmbeddingCache({ maxBytes: 1 << 20 })
+    const ids = (await fixtureModel()).tokenizer.encode(text).ids
+    const poisoned = new Float32Array(fixtureModelSpec.dimensions).fill(Number.NaN)
+    await cache.setMany([{ key: await textCacheKey(fixtureModelSpec, ids), vector: poisoned }])
+    const healing = await startTestGateway({ BACKEND_URL: goodBackend.url, EDGECLIP_AUTH: 'off' }, { cache })
+    try {
+      const first = await post(healing, [text])
+      expect([first.status, first.headers.get('x-edgeclip-cache')]).toEqual([200, 'miss'])
+      expect(allFinite((await first.json()) as EmbeddingsBody)).toBe(true)
+      await healing.gateway.idle()
+      const again = await post(healing, [text])
+      expect(again.headers.get('x-edgeclip-cache')).toBe('hit')
+      expect(allFinite((await again.json()) as EmbeddingsBody)).toBe(true)
+    } finally {
+      await healing.close()
+    }
   })
 
   it('from the backend: a 502 backend_protocol_error, and nothing cached', async () => {
