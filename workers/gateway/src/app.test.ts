@@ -105,11 +105,12 @@ describe('createGatewayApp', () => {
     const rateLimiter: GatewayDeps['rateLimiter'] = {
       check: async (keyId, cost, limits) => {
         charges.push({ keyId, ...cost, tokensPerMinute: limits.tokensPerMinute })
-        return cost.tokens > limits.tokensPerMinute ? { allowed: false, retryAfter: 12.2 } : { allowed: true }
+        // The window is spent by earlier requests: the tokens charge is refused though it fits a minute.
+        return cost.tokens > 0 ? { allowed: false, retryAfter: 12.2 } : { allowed: true }
       },
     }
     const { key, keyStore } = await keyStoreWith()
-    const limited = { ...keyRecord(), tokensPerMinute: 5 }
+    const limited = { ...keyRecord(), tokensPerMinute: 50 }
     const deps = fakeDeps({
       rateLimiter,
       keyStore: { ...keyStore, findByHash: async (hash) => ({ ...limited, hash }) },
@@ -121,8 +122,8 @@ describe('createGatewayApp', () => {
     expect(response.status).toBe(429)
     expect(response.headers.get('retry-after')).toBe('13')
     expect(charges).toEqual([
-      { keyId: limited.id, requests: 1, tokens: 0, tokensPerMinute: 5 },
-      { keyId: limited.id, requests: 0, tokens: 8, tokensPerMinute: 5 },
+      { keyId: limited.id, requests: 1, tokens: 0, tokensPerMinute: 50 },
+      { keyId: limited.id, requests: 0, tokens: 8, tokensPerMinute: 50 },
     ])
   })
 

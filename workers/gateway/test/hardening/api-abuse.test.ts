@@ -118,6 +118,33 @@ describe('junk items', () => {
   })
 })
 
+describe('rate limits', () => {
+  it("a request with more tokens than the key's whole per-minute budget is a 413, not a 429 to retry forever", async () => {
+    const limited = await startTestGateway({ BACKEND_URL: backend.url, BACKEND_SECRET: backend.secret })
+    try {
+      const { key } = await limited.createKey({ tokensPerMinute: 10 })
+      const send = (input: string[]) =>
+        fetch(`${limited.url}/v1/embeddings`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ input }),
+        })
+      // 2 x 7 tokens: each text fits the budget, the request never can.
+      const body = await expectRefused(
+        await send(['one two three four five', 'a b c d e']),
+        413,
+        'request_too_large',
+        'input',
+      )
+      expect(body.error.message).toMatch(/14 tokens.*10 tokens per minute/)
+      // Nothing was charged: the same key still has its budget for a request that fits.
+      expect((await send(['one two three four five'])).status).toBe(200)
+    } finally {
+      await limited.close()
+    }
+  })
+})
+
 describe('bodies', () => {
   it('a gzip body is a 415 that says the encoding is the problem, not a malformed JSON 400', async () => {
     const response = await fetch(`${gateway.url}/v1/embeddings`, {

@@ -25,6 +25,14 @@ export async function chargeRateLimit(
   defaults: RateLimits,
 ): Promise<void> {
   const { keyId, limits } = limitsFor(context, defaults)
+  // No wait can make this fit: a 429 would have clients retry it forever. A 413 naming no item is
+  // what clients split batches on (the SDK halves them).
+  if (cost.tokens > limits.tokensPerMinute) {
+    throw new EdgeclipError(
+      `input: this request holds ${cost.tokens} tokens, more than the key's limit of ${limits.tokensPerMinute} tokens per minute; send it in smaller requests.`,
+      { status: 413, code: 'request_too_large', param: 'input' },
+    )
+  }
   let decision: RateLimitDecision
   try {
     decision = await context.get('deps').rateLimiter.check(keyId, cost, limits)
