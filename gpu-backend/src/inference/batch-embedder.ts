@@ -60,6 +60,7 @@ export class BatchEmbedder {
   readonly #admitted: Record<TowerName, number> = { text: 0, image: 0 }
   /** Requests between admission and their answer, so shutdown waits for those still decoding. */
   readonly #inFlight = new Set<Promise<unknown>>()
+  #inProcessTail: Promise<void> = Promise.resolve()
 
   constructor(options: BatchEmbedderOptions) {
     this.spec = options.spec
@@ -237,11 +238,22 @@ export class BatchEmbedder {
   async #prepareImage(bytes: Uint8Array): Promise<Float32Array | BackendItemResult> {
     try {
       if (this.#options.prepareImage) return await this.#options.prepareImage(bytes)
-      const decoded = await this.#options.decoder.decode(bytes)
-      return preprocessImage(decoded, this.spec.image)
+      return await this.#prepareInProcess(bytes)
     } catch (error) {
       return failureFrom(error, 'invalid_image')
     }
+  }
+
+  /** One image at a time, as each worker thread does: decoded pixels of large images add up fast. */
+  #prepareInProcess(bytes: Uint8Array): Promise<Float32Array> {
+    const prepared = this.#inProcessTail.then(async () =>
+      preprocessImage(await this.#options.decoder.decode(bytes), this.spec.image),
+    )
+    this.#inProcessTail = prepared.then(
+      () => undefined,
+      () => undefined,
+    )
+    return prepared
   }
 
   #recordBatch(tower: TowerName, stats: BatchStats): void {

@@ -21,7 +21,15 @@ export type ImageJobResult =
 const { spec, maxPixels } = workerData as ImageWorkerData
 const decoder = new SharpImageDecoder({ maxPixels })
 
-parentPort!.on('message', async ({ id, bytes }: ImageJob) => {
+// One job at a time: a request of many small files that declare large images (each within the pixel
+// limit) would otherwise have sharp decode all of them at once, gigabytes of raw pixels waiting for
+// the resize. In turn, at most one decoded image per thread is alive.
+let previous: Promise<void> = Promise.resolve()
+parentPort!.on('message', (job: ImageJob) => {
+  previous = previous.then(() => prepare(job))
+})
+
+async function prepare({ id, bytes }: ImageJob): Promise<void> {
   try {
     const tensor = preprocessImage(await decoder.decode(bytes), spec)
     parentPort!.postMessage({ id, tensor } satisfies ImageJobResult, [tensor.buffer as ArrayBuffer])
@@ -35,4 +43,4 @@ parentPort!.on('message', async ({ id, bytes }: ImageJob) => {
         }
     parentPort!.postMessage({ id, error: failure } satisfies ImageJobResult)
   }
-})
+}
