@@ -33,6 +33,8 @@ export interface FetchedImage {
 }
 
 export interface ImageFetcher {
+  /** Its deadline for one fetch; a request's URLs get a few of these in all. */
+  readonly timeoutMs?: number
   /** Fetches an http(s) URL under the configured limits; throws EdgeclipError (4xx) on violations. */
   fetch(url: string, options?: { signal?: AbortSignal }): Promise<FetchedImage>
 }

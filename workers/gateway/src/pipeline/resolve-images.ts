@@ -8,8 +8,15 @@ import type { ImageFetcher } from '../ports'
 import { atInput } from './input-items'
 import { isImageUrl, resolveImage } from './resolve-image'
 
-/** URL fetches one request runs at once; Workers allow six open connections per request anyway. */
-export const IMAGE_FETCH_CONCURRENCY = 6
+/** URL fetches one request runs at once (Workers queue past six open connections anyway). */
+export const IMAGE_FETCH_CONCURRENCY = 8
+/**
+ * All URLs of one request must arrive within this many fetch deadlines: fetched a few at a time,
+ * many slow URLs would otherwise hold the request (and its connections) for minutes.
+ */
+export const IMAGE_FETCH_DEADLINES_PER_REQUEST = 3
+/** The fetch deadline assumed for a fetcher that does not state its own. */
+const DEFAULT_FETCH_TIMEOUT_MS = 10_000
 
 export interface ResolveImagesOptions {
   fetcher: ImageFetcher
@@ -60,11 +67,22 @@ export async function resolveImages(
   }
   if (indexesByUrl.size === 0) return results
 
-  // One signal for this request's fetches: the caller leaving, or the first failure, ends them all.
+  // One signal for this request's fetches: the caller leaving, the first failure or the request's
+  // fetch deadline ends them all.
   const stop = new AbortController()
   const forwardAbort = () => stop.abort(options.signal?.reason)
   if (options.signal?.aborted) forwardAbort()
   options.signal?.addEventListener('abort', forwardAbort, { once: true })
+  const deadlineMs =
+    IMAGE_FETCH_DEADLINES_PER_REQUEST * (options.fetcher.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS)
+  const deadline = setTimeout(() => {
+    stop.abort(
+      new EdgeclipError(`the images of this request did not all arrive within ${deadlineMs} ms.`, {
+        status: 422,
+        code: 'image_fetch_timeout',
+      }),
+    )
+  }, deadlineMs)
   const queue = [...indexesByUrl]
   let failure: { error: unknown } | undefined
   const fetchNext = async (): Promise<void> => {
@@ -86,8 +104,12 @@ export async function resolveImages(
   try {
     await Promise.all(Array.from({ length: Math.min(IMAGE_FETCH_CONCURRENCY, queue.length) }, fetchNext))
   } finally {
+    clearTimeout(deadline)
     options.signal?.removeEventListener('abort', forwardAbort)
   }
   if (failure) throw failure.error
+  // Stopped between two fetches (no fetch failed): the reason, named after the first URL not fetched.
+  const unfetched = [...indexesByUrl.values()].find((indexes) => results[indexes[0]!] === undefined)
+  if (unfetched) throw atInput(stop.signal.reason, unfetched[0]!, single)
   return results
 }

@@ -194,6 +194,42 @@ describe('image URLs', () => {
     expect(imageServer.requests.filter((request) => url.endsWith(request.path))).toHaveLength(1)
   })
 
+  it('many slow URLs share one deadline: a 422 image_fetch_timeout, not a request that runs for minutes', async () => {
+    // Each image takes 0.8 s, under the 1 s fetch deadline; 60 of them, a few at a time, take far
+    // longer than the three fetch deadlines a request's URLs get in all.
+    const slowly = await startServer((_request, response) => {
+      const timer = setTimeout(
+        () => response.writeHead(200, { 'content-type': 'image/png' }).end(images[0]),
+        800,
+      )
+      response.on('close', () => clearTimeout(timer))
+    })
+    const impatient = await startTestGateway(
+      { BACKEND_URL: backend.url, BACKEND_SECRET: backend.secret, EDGECLIP_AUTH: 'off' },
+      {
+        imageFetcher: new NodeSafeImageFetcher({
+          allowAddress: (address, port) => address === '127.0.0.1' && port === slowly.port,
+          timeoutMs: 1_000,
+        }),
+      },
+    )
+    try {
+      const input = Array.from({ length: 60 }, (_, index) => ({ image: `${slowly.url}/${index}.png` }))
+      const response = await fetch(`${impatient.url}/v1/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input }),
+      })
+      const body = (await response.json()) as ErrorBody
+      expect([response.status, body.error.code], body.error.message).toEqual([422, 'image_fetch_timeout'])
+      expect(body.error.param).toMatch(/^input\[\d+\]$/)
+      expect(slowly.requests.length).toBeLessThan(input.length)
+    } finally {
+      await impatient.close()
+      await slowly.close()
+    }
+  }, 60_000)
+
   it('a failing image stops the fetches still running for the same request', async () => {
     const input = [{ image: `${imageServer.url}/slow.png` }, { image: `${imageServer.url}/late-404.png` }]
     await expectRefused(await post({ input }), 422, 'image_fetch_failed', 'input[1]')
