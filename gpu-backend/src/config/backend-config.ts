@@ -25,6 +25,8 @@ export interface BackendConfig {
   /** Worker threads decoding and preprocessing images; 0 does it on the main thread. */
   imageThreads: number
   maxRequestBytes: number
+  /** Time a client has to send one whole request (headers and body); node:http answers 408 past it. */
+  requestTimeoutMs: number
   /** How long SIGTERM waits for in-flight batches before exiting anyway. */
   shutdownTimeoutMs: number
 }
@@ -41,6 +43,12 @@ export const defaultBatching = {
 function defaultImageThreads(): number {
   return Math.max(1, Math.min(8, availableParallelism() - 1))
 }
+
+/**
+ * node:http's default is 300 s: a stalled upload held its socket (and held up shutdown) that long.
+ * A whole 64 MiB body at 2 MB/s arrives in about 35 s, so 60 s refuses only clients that stall.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000
 
 const variants: readonly OnnxVariant[] = ['fp32', 'fp16', 'int8', 'q4']
 
@@ -110,6 +118,7 @@ export function readBackendConfig(env: Env = process.env): BackendConfig {
     maxImagePixels: integer(env, 'MAX_IMAGE_PIXELS', defaultMaxImagePixels),
     imageThreads: integer(env, 'IMAGE_THREADS', defaultImageThreads(), 0),
     maxRequestBytes: integer(env, 'MAX_REQUEST_BYTES', 64 * 1024 * 1024),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 100),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, 0),
   }
 }

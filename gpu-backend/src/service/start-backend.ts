@@ -11,6 +11,9 @@ import { type BackendMetrics, createBackendMetrics } from '../metrics'
 import { type LoadedTowers, loadTowers, openModelFiles, warmUp } from '../model'
 import { createBackendApp, type ServingModel } from '../server'
 
+/** node:http's own headers deadline; a shorter request timeout lowers it too. */
+const DEFAULT_HEADERS_TIMEOUT_MS = 60_000
+
 export interface StartBackendOptions {
   config: BackendConfig
   /** Default: core's onnxruntime-node session (`@edgeclip/core/onnx-node`). */
@@ -52,8 +55,20 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     log,
   })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(started),
+    const started = serve(
+      {
+        fetch: app.fetch,
+        port: config.port,
+        hostname: config.host,
+        serverOptions: {
+          // 408 to a request not received whole in time; headers may not take longer either.
+          requestTimeout: config.requestTimeoutMs,
+          headersTimeout: Math.min(config.requestTimeoutMs, DEFAULT_HEADERS_TIMEOUT_MS),
+          // node checks those deadlines on this interval (30 s by default), so it bounds their slack.
+          connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs),
+        },
+      },
+      () => resolve(started),
     )
     started.once('error', reject)
   })
@@ -72,7 +87,8 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
         `(${towers.variant}; towers: ${[towers.textTower && 'text', towers.imageTower && 'image'].filter(Boolean).join(', ')})` +
         (towers.cudaError ? ` - CUDA unavailable: ${towers.cudaError}` : ''),
     )
-    phase = 'warming up'
+    // A SIGTERM while loading must stick: the phase only moves forward from where loading left it.
+    if (phase === 'loading') phase = 'warming up'
     const warm = await warmUp(towers)
     if (towers.imageTower && config.imageThreads > 0) {
       imagePool = new ImageWorkerPool({

@@ -133,3 +133,40 @@ describe('a client that gives up while its items wait', () => {
     expect(metricValue(after, sizeSum) - metricValue(before, sizeSum)).toBe(64)
   })
 })
+
+describe('a stalled upload', () => {
+  let backend: RunningBackend
+  beforeAll(async () => {
+    backend = await startFixtureBackend({ REQUEST_TIMEOUT_MS: '1000' })
+  })
+  afterAll(() => backend?.close())
+
+  it('is answered 408 and its socket closed once REQUEST_TIMEOUT_MS has passed, not held for minutes', async () => {
+    const { port, hostname } = new URL(backend.url)
+    const answer = await new Promise<string>((resolve, reject) => {
+      let received = ''
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(
+          `POST ${BACKEND_BATCH_PATH} HTTP/1.1\r\nhost: backend\r\nauthorization: Bearer ${SECRET}\r\n` +
+            `content-type: ${BACKEND_REQUEST_TYPE}\r\ncontent-length: 100000\r\n\r\nECB1`,
+        )
+      })
+      // A byte now and then: the socket never idles, the body never completes.
+      const drip = setInterval(() => socket.write('x'), 100)
+      socket.on('data', (chunk) => {
+        received += chunk
+      })
+      socket.on('close', () => {
+        clearInterval(drip)
+        resolve(received)
+      })
+      socket.on('error', (error) => {
+        clearInterval(drip)
+        if (received) resolve(received)
+        else reject(error)
+      })
+    })
+    expect(answer).toMatch(/^HTTP\/1\.1 408/)
+    expect((await postBatch(backend.url, [{ kind: 'text', ids: textIds(1, 6) }])).status).toBe(200)
+  })
+})
