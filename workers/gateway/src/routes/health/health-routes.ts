@@ -38,20 +38,51 @@ const edgeReady = (edgeTower: NonNullable<GatewayDeps['edgeTower']>) => async ()
   return true
 }
 
+/**
+ * How long a passing readiness check answers later calls. /readyz is public and unlimited, and a
+ * check is real work downstream (a backend call; on Workers a text through three part Workers).
+ * A failing check is never reused, so a recovery shows on the next call.
+ */
+export const READY_REUSE_MS = 5_000
+
+interface Readiness {
+  ready: boolean
+  checks: Record<string, string>
+}
+
+async function checkReadiness({ edgeTower, backend }: GatewayDeps): Promise<Readiness> {
+  const checks: Record<string, string> = {}
+  const [edge, backendState] = await Promise.all([
+    edgeTower ? check(edgeReady(edgeTower)) : undefined,
+    backend ? check(() => backend.ready()) : undefined,
+  ])
+  if (edge !== undefined) checks.edge = edge
+  if (backendState !== undefined) checks.backend = backendState
+  if (!edgeTower && !backend)
+    checks.backend = 'unavailable: neither an edge tower nor a backend is configured'
+  return { ready: Object.values(checks).every((state) => state === 'ok'), checks }
+}
+
 export function registerHealthRoutes(app: OpenAPIHono<AppEnv>): void {
+  // Per app: callers at the same time share one check, and a pass is reused for a while.
+  let running: Promise<Readiness> | undefined
+  let passed: { at: number; readiness: Readiness } | undefined
+  const readiness = (deps: GatewayDeps): Promise<Readiness> => {
+    if (passed && Date.now() - passed.at < READY_REUSE_MS) return Promise.resolve(passed.readiness)
+    running ??= checkReadiness(deps)
+      .then((readiness) => {
+        passed = readiness.ready ? { at: Date.now(), readiness } : undefined
+        return readiness
+      })
+      .finally(() => {
+        running = undefined
+      })
+    return running
+  }
+
   app.openapi(healthzRoute, (context) => context.json({ status: 'ok' as const }, 200))
   app.openapi(readyzRoute, async (context) => {
-    const { edgeTower, backend } = context.get('deps')
-    const checks: Record<string, string> = {}
-    const [edge, backendState] = await Promise.all([
-      edgeTower ? check(edgeReady(edgeTower)) : undefined,
-      backend ? check(() => backend.ready()) : undefined,
-    ])
-    if (edge !== undefined) checks.edge = edge
-    if (backendState !== undefined) checks.backend = backendState
-    if (!edgeTower && !backend)
-      checks.backend = 'unavailable: neither an edge tower nor a backend is configured'
-    const ready = Object.values(checks).every((state) => state === 'ok')
+    const { ready, checks } = await readiness(context.get('deps'))
     return ready
       ? context.json({ status: 'ok' as const, checks }, 200)
       : context.json({ status: 'unavailable' as const, checks }, 503)
