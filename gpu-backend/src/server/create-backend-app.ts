@@ -5,8 +5,8 @@ import { Hono } from 'hono'
 import type { BackendMetrics } from '../metrics'
 import { bearerSecret } from './auth'
 import { batchRoute, type ServingModel } from './batch-route'
+import { connectionClose } from './connection-close'
 import { healthRoutes } from './health'
-import { closeUnreadBody } from './unread-body'
 
 export interface BackendAppOptions {
   secret: string | undefined
@@ -22,7 +22,7 @@ export interface BackendAppOptions {
 export function createBackendApp(options: BackendAppOptions): Hono {
   const app = new Hono()
   const auth = bearerSecret({ secret: options.secret })
-  app.use('*', closeUnreadBody())
+  app.use('*', connectionClose({ accepting: options.accepting }))
   app.use('/internal/*', auth)
   app.use('/metrics', auth)
   app.route('/', healthRoutes(options))

@@ -1,5 +1,5 @@
 export { bearerSecret } from './auth'
 export { type BatchRouteOptions, batchRoute, type ServingModel, serverTiming } from './batch-route'
+export { type ConnectionCloseOptions, connectionClose } from './connection-close'
 export { type BackendAppOptions, createBackendApp } from './create-backend-app'
 export { healthRoutes } from './health'
-export { closeUnreadBody } from './unread-body'

@@ -1,0 +1,1 @@
+export { type ConnectionCloseOptions, connectionClose } from './connection-close'

@@ -1,1 +1,0 @@
-export { closeUnreadBody } from './close-unread-body'
