@@ -10,6 +10,15 @@ export type PreparedItem =
   | { kind: 'text'; ids: number[]; tokens: number; key: string }
   | { kind: 'image'; bytes: Uint8Array; key: string }
 
+/** Text tokenized between two turns of the event loop: a few milliseconds of work. */
+export const YIELD_AFTER_CHARS = 256 * 1024
+
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve)
+    else setTimeout(resolve, 0)
+  })
+
 export interface PrepareOptions {
   deps: Pick<GatewayDeps, 'spec' | 'tokenizer' | 'imageFetcher'>
   config: Pick<GatewayConfig, 'maxImageBytes' | 'maxImagePixels' | 'maxBodyBytes'>
@@ -25,19 +34,31 @@ export async function prepareItems(
   options: PrepareOptions,
 ): Promise<PreparedItem[]> {
   const { deps, config, timings, single } = options
-  const tokenized = await timings.measure('tokenize', () =>
-    items.map((item, index) => {
-      if (item.kind !== 'text') return undefined
+  const tokenized = await timings.measure('tokenize', async () => {
+    const encoded: (ReturnType<typeof deps.tokenizer.encode> | undefined)[] = []
+    let charsSinceYield = 0
+    for (const [index, item] of items.entries()) {
+      if (item.kind !== 'text') {
+        encoded.push(undefined)
+        continue
+      }
+      // Tokenizing is synchronous: a 30 MB request would hold the event loop (every other request,
+      // health probes) for a second or more without a turn between its texts.
+      if (charsSinceYield >= YIELD_AFTER_CHARS) {
+        charsSinceYield = 0
+        await yieldToEventLoop()
+      }
+      charsSinceYield += item.text.length
       try {
-        return deps.tokenizer.encode(item.text, {
-          maxLength: deps.spec.maxTokens,
-          truncate: options.truncate,
-        })
+        encoded.push(
+          deps.tokenizer.encode(item.text, { maxLength: deps.spec.maxTokens, truncate: options.truncate }),
+        )
       } catch (error) {
         throw atInput(error, index, single)
       }
-    }),
-  )
+    }
+    return encoded
+  })
   const images = items.some((item) => item.kind === 'image')
     ? await timings.measure('image', () =>
         resolveImages(

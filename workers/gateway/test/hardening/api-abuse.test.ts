@@ -240,6 +240,39 @@ describe('image URLs', () => {
 })
 
 describe('long texts', () => {
+  it('tokenizing a large request lets the event loop turn (other requests, health probes) between texts', async () => {
+    const { tokenizer } = await fixtureModel()
+    let calls = 0
+    let turned = false
+    let turnedBeforeLast = false
+    const texts = Array.from({ length: 4 }, (_, index) => `${'cat '.repeat(25_000)}${index}`)
+    const watching = await startTestGateway(
+      { BACKEND_URL: backend.url, BACKEND_SECRET: backend.secret, EDGECLIP_AUTH: 'off' },
+      {
+        tokenizer: {
+          encode(text, options) {
+            calls++
+            if (calls === 1) setImmediate(() => (turned = true))
+            if (calls === texts.length) turnedBeforeLast = turned
+            return tokenizer.encode(text, options)
+          },
+        },
+      },
+    )
+    try {
+      const response = await fetch(`${watching.url}/v1/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: texts, truncate: true }),
+      })
+      expect(response.status, await response.clone().text()).toBe(200)
+      expect(calls).toBe(texts.length)
+      expect(turnedBeforeLast).toBe(true)
+    } finally {
+      await watching.close()
+    }
+  })
+
   it('texts whose ids outgrow the backend frame limit are sent in several frames and all served', async () => {
     // Punctuation is one token per character: ~960 KB of body, ~3.9 MB of ids in a backend frame.
     const marks = '.,!?-:;()'
