@@ -31,7 +31,7 @@ export interface BatchEmbedderOptions {
   imageTower: ImageTower | undefined
   decoder: ImageDecoder
   /** Decode + preprocess elsewhere (a worker pool); default: `decoder` and preprocessing in-process. */
-  prepareImage?: (bytes: Uint8Array) => Promise<Float32Array>
+  prepareImage?: (bytes: Uint8Array, signal?: AbortSignal) => Promise<Float32Array>
   text: TowerBatching
   image: TowerBatching
   /** Most items waiting per tower before requests are refused with 503. */
@@ -150,7 +150,7 @@ export class BatchEmbedder {
     })
 
     const decodeStart = performance.now()
-    const tensors = await Promise.all(imageInputs.map(({ bytes }) => this.#prepareImage(bytes)))
+    const tensors = await Promise.all(imageInputs.map(({ bytes }) => this.#prepareImage(bytes, signal)))
     const decodeMs = performance.now() - decodeStart
 
     const slots: Slot[] = []
@@ -235,20 +235,24 @@ export class BatchEmbedder {
     if (images > 0 && this.#image && !this.#image.hasRoomFor(images + image)) throw this.#image.overloaded()
   }
 
-  async #prepareImage(bytes: Uint8Array): Promise<Float32Array | BackendItemResult> {
+  async #prepareImage(
+    bytes: Uint8Array,
+    signal: AbortSignal | undefined,
+  ): Promise<Float32Array | BackendItemResult> {
     try {
-      if (this.#options.prepareImage) return await this.#options.prepareImage(bytes)
-      return await this.#prepareInProcess(bytes)
+      if (this.#options.prepareImage) return await this.#options.prepareImage(bytes, signal)
+      return await this.#prepareInProcess(bytes, signal)
     } catch (error) {
       return failureFrom(error, 'invalid_image')
     }
   }
 
   /** One image at a time, as each worker thread does: decoded pixels of large images add up fast. */
-  #prepareInProcess(bytes: Uint8Array): Promise<Float32Array> {
-    const prepared = this.#inProcessTail.then(async () =>
-      preprocessImage(await this.#options.decoder.decode(bytes), this.spec.image),
-    )
+  #prepareInProcess(bytes: Uint8Array, signal: AbortSignal | undefined): Promise<Float32Array> {
+    const prepared = this.#inProcessTail.then(async () => {
+      signal?.throwIfAborted()
+      return preprocessImage(await this.#options.decoder.decode(bytes), this.spec.image)
+    })
     this.#inProcessTail = prepared.then(
       () => undefined,
       () => undefined,

@@ -15,9 +15,14 @@ export interface BackendMetrics {
   requestSeconds: Histogram
   stageSeconds: Histogram
   paddingTokens: Counter
+  decodesCancelled: Counter
 }
 
-export function createBackendMetrics(queueDepth: () => Record<TowerName, number>): BackendMetrics {
+export function createBackendMetrics(
+  queueDepth: () => Record<TowerName, number>,
+  /** Images waiting for a decode thread. */
+  decodeDepth: () => number = () => 0,
+): BackendMetrics {
   const registry = new MetricsRegistry()
   const metrics: BackendMetrics = {
     registry,
@@ -57,11 +62,22 @@ export function createBackendMetrics(queueDepth: () => Record<TowerName, number>
         'Text tokens computed, by kind: useful or padding (grouping by length keeps padding low).',
       ),
     ),
+    decodesCancelled: registry.register(
+      new Counter(
+        'edgeclip_backend_decodes_cancelled_total',
+        'Images dropped before decoding because their request went away.',
+      ),
+    ),
   }
   registry.register(
     new Gauge('edgeclip_backend_queue_depth', 'Items waiting for a batch, by tower.', () =>
       Object.entries(queueDepth()).map(([tower, value]) => ({ labels: { tower }, value })),
     ),
+  )
+  registry.register(
+    new Gauge('edgeclip_backend_decode_queue_depth', 'Images waiting for a decode thread.', () => [
+      { labels: {}, value: decodeDepth() },
+    ]),
   )
   return metrics
 }

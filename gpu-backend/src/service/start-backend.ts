@@ -37,7 +37,10 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   let towers: LoadedTowers | undefined
   let imagePool: ImageWorkerPool | undefined
   let phase: 'loading' | 'warming up' | 'ready' | 'shutting down' | 'failed' = 'loading'
-  const metrics = createBackendMetrics(() => serving?.embedder.queueDepth() ?? { text: 0, image: 0 })
+  const metrics = createBackendMetrics(
+    () => serving?.embedder.queueDepth() ?? { text: 0, image: 0 },
+    () => imagePool?.depth ?? 0,
+  )
 
   const app = createBackendApp({
     secret: config.secret,
@@ -95,6 +98,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
         threads: config.imageThreads,
         spec: files.spec.image,
         maxPixels: config.maxImagePixels,
+        onCancelled: () => metrics.decodesCancelled.inc(),
       })
     }
     const pool = imagePool
@@ -103,7 +107,9 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
       textTower: towers.textTower,
       imageTower: towers.imageTower,
       decoder: new SharpImageDecoder({ maxPixels: config.maxImagePixels }),
-      ...(pool ? { prepareImage: (bytes: Uint8Array) => pool.prepare(bytes) } : {}),
+      ...(pool
+        ? { prepareImage: (bytes: Uint8Array, signal?: AbortSignal) => pool.prepare(bytes, signal) }
+        : {}),
       text: config.text,
       image: config.image,
       maxQueuedTexts: config.maxQueuedTexts,

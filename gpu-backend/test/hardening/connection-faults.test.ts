@@ -9,6 +9,7 @@ import {
   encodeBackendRequest,
   fixtureModelSpec,
 } from '@edgeclip/core'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningBackend } from '../../src'
 import {
@@ -131,6 +132,44 @@ describe('a client that gives up while its items wait', () => {
     const after = await scrapeMetrics(backend.url)
     const sizeSum = 'edgeclip_backend_batch_size_sum{tower="text"}'
     expect(metricValue(after, sizeSum) - metricValue(before, sizeSum)).toBe(64)
+  })
+})
+
+describe('a client that gives up while its images decode', () => {
+  let backend: RunningBackend
+  beforeAll(async () => {
+    backend = await startFixtureBackend({ IMAGE_THREADS: '1' })
+  })
+  afterAll(() => backend?.close())
+
+  it('has the images not yet started dropped, so the decode thread moves on to other requests', async () => {
+    const background = { r: 20, g: 140, b: 90 }
+    const large = new Uint8Array(
+      await sharp({ create: { width: 2000, height: 2000, channels: 3, background } })
+        .jpeg()
+        .toBuffer(),
+    )
+    const controller = new AbortController()
+    const abandoned = fetch(`${backend.url}${BACKEND_BATCH_PATH}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SECRET}`, 'content-type': BACKEND_REQUEST_TYPE },
+      body: frame(
+        Array.from({ length: 16 }, () => ({ kind: 'image' as const, bytes: large })),
+      ) as Uint8Array<ArrayBuffer>,
+      signal: controller.signal,
+    }).catch((error: unknown) => error)
+    for (;;) {
+      if (metricValue(await scrapeMetrics(backend.url), 'edgeclip_backend_decode_queue_depth') >= 8) break
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    controller.abort()
+    expect(await abandoned).toBeInstanceOf(Error)
+    await waitForMetric(backend.url, 'edgeclip_backend_decode_queue_depth', 0)
+    const metrics = await scrapeMetrics(backend.url)
+    expect(metricValue(metrics, 'edgeclip_backend_decodes_cancelled_total')).toBeGreaterThan(0)
+    const next = await postBatch(backend.url, [{ kind: 'image', bytes: await noiseImage(5) }])
+    expect(next.status).toBe(200)
+    expect(next.result!.items[0]!.ok).toBe(true)
   })
 })
 

@@ -1,4 +1,5 @@
-// A fixed pool of image worker threads; each job goes to the worker with the fewest in flight.
+// A fixed pool of image worker threads fed from one queue here, one job per thread at a time: a job
+// whose request went away is dropped before it starts, and an idle thread takes the next job.
 // Errors come back as plain data and are rebuilt as EdgeclipError, so an item's 4xx survives.
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
@@ -10,11 +11,21 @@ export interface ImageWorkerPoolOptions {
   threads: number
   spec: ImageSpec
   maxPixels: number
+  /** Called for each job dropped before it started because its signal aborted. */
+  onCancelled?: () => void
+}
+
+interface Job {
+  bytes: Uint8Array
+  resolve: (tensor: Float32Array) => void
+  reject: (error: unknown) => void
+  /** Detaches the abort listener once the job leaves the queue. */
+  detach: () => void
 }
 
 interface PoolWorker {
   worker: Worker
-  pending: Map<number, { resolve: (tensor: Float32Array) => void; reject: (error: unknown) => void }>
+  current: { id: number; job: Job } | undefined
 }
 
 /** The worker runs from TypeScript source, so it needs the tsx loader wherever this module does. */
@@ -26,15 +37,23 @@ function workerExecArgv(): string[] {
 
 export class ImageWorkerPool {
   readonly #workers: PoolWorker[]
+  readonly #waiting: Job[] = []
+  readonly #onCancelled: (() => void) | undefined
   #nextId = 0
   #closed = false
 
   readonly #workerData: ImageWorkerData
   readonly #execArgv = workerExecArgv()
 
-  constructor({ threads, spec, maxPixels }: ImageWorkerPoolOptions) {
+  constructor({ threads, spec, maxPixels, onCancelled }: ImageWorkerPoolOptions) {
     this.#workerData = { spec, maxPixels }
+    this.#onCancelled = onCancelled
     this.#workers = Array.from({ length: threads }, () => this.#spawn())
+  }
+
+  /** Images waiting for a thread (started ones excluded). */
+  get depth(): number {
+    return this.#waiting.length
   }
 
   #spawn(): PoolWorker {
@@ -42,47 +61,77 @@ export class ImageWorkerPool {
       workerData: this.#workerData,
       execArgv: this.#execArgv,
     })
-    const entry: PoolWorker = { worker, pending: new Map() }
+    const entry: PoolWorker = { worker, current: undefined }
     worker.on('message', (result: ImageJobResult) => {
-      const job = entry.pending.get(result.id)
-      if (!job) return
-      entry.pending.delete(result.id)
-      if (entry.pending.size === 0) worker.unref()
+      if (entry.current?.id !== result.id) return
+      const { job } = entry.current
+      entry.current = undefined
+      // A worker keeps the process alive only while it has a job, never once everything is done.
+      worker.unref()
       if ('tensor' in result) job.resolve(result.tensor)
       else job.reject(new EdgeclipError(result.error.message, result.error))
+      this.#dispatch()
     })
     const fail = (error: unknown) => {
-      for (const job of entry.pending.values()) job.reject(error)
-      entry.pending.clear()
+      const job = entry.current?.job
+      entry.current = undefined
+      job?.reject(error)
     }
     worker.on('error', fail)
     // A crashed worker is replaced, so one poisonous image cannot shrink the pool for good.
     worker.on('exit', (code) => {
       fail(new Error(`image worker exited with code ${code}`))
       const index = this.#workers.indexOf(entry)
-      if (!this.#closed && index >= 0) this.#workers[index] = this.#spawn()
+      if (!this.#closed && index >= 0) {
+        this.#workers[index] = this.#spawn()
+        this.#dispatch()
+      }
     })
-    // A worker keeps the process alive only while it has jobs, never once everything is done.
     worker.unref()
     return entry
   }
 
-  /** Decodes and preprocesses one image into a CHW float32 tensor. */
-  prepare(bytes: Uint8Array): Promise<Float32Array> {
+  /** Decodes and preprocesses one image into a CHW float32 tensor; `signal` drops it while it waits. */
+  prepare(bytes: Uint8Array, signal?: AbortSignal): Promise<Float32Array> {
     if (this.#closed) return Promise.reject(new Error('the image worker pool is closed'))
-    const entry = this.#workers.reduce((least, candidate) =>
-      candidate.pending.size < least.pending.size ? candidate : least,
-    )
-    const id = this.#nextId++
+    if (signal?.aborted) return Promise.reject(signal.reason)
     return new Promise((resolve, reject) => {
-      entry.pending.set(id, { resolve, reject })
-      entry.worker.ref()
-      entry.worker.postMessage({ id, bytes } satisfies ImageJob)
+      const job: Job = { bytes, resolve, reject, detach: () => {} }
+      if (signal) {
+        const cancel = () => {
+          const index = this.#waiting.indexOf(job)
+          if (index < 0) return
+          this.#waiting.splice(index, 1)
+          this.#onCancelled?.()
+          reject(signal.reason)
+        }
+        signal.addEventListener('abort', cancel, { once: true })
+        job.detach = () => signal.removeEventListener('abort', cancel)
+      }
+      this.#waiting.push(job)
+      this.#dispatch()
     })
+  }
+
+  #dispatch(): void {
+    for (const entry of this.#workers) {
+      if (entry.current) continue
+      const job = this.#waiting.shift()
+      if (!job) return
+      job.detach()
+      const id = this.#nextId++
+      entry.current = { id, job }
+      entry.worker.ref()
+      entry.worker.postMessage({ id, bytes: job.bytes } satisfies ImageJob)
+    }
   }
 
   async close(): Promise<void> {
     this.#closed = true
+    for (const job of this.#waiting.splice(0)) {
+      job.detach()
+      job.reject(new Error('the image worker pool is closed'))
+    }
     await Promise.all(this.#workers.map(({ worker }) => worker.terminate()))
   }
 }
