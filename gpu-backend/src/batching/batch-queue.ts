@@ -114,7 +114,7 @@ export class BatchQueue<Input, Output> {
     return promises
   }
 
-  /** Resolves once nothing is waiting or running; queued items are flushed without their wait. */
+  /** Resolves once nothing is waiting or running; queued items, and any queued later, skip their wait. */
   drain(): Promise<void> {
     this.#draining = true
     if (!this.busy) return Promise.resolve()

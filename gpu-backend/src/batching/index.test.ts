@@ -119,6 +119,37 @@ describe('BatchQueue', () => {
     expect((await pending[0])?.output).toBe(14)
   })
 
+  it('takes the waiting items of an aborted caller out, and leaves its running ones and the others alone', async () => {
+    let release = () => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const batches: number[][] = []
+    const queue = new BatchQueue<number, number>({
+      run: async (inputs) => {
+        batches.push([...inputs])
+        await gate
+        return inputs.map((value) => value * 2)
+      },
+      maxBatchSize: 2,
+      maxWaitMs: 600_000,
+      maxQueuedItems: 10,
+    })
+    const controller = new AbortController()
+    // 1 and 2 fill a batch and run at once; 3 waits, and so does the other caller's 4.
+    const mine = queue.enqueue([1, 2, 3], controller.signal)
+    const theirs = queue.enqueue([4])
+    expect(queue.depth).toBe(2)
+    controller.abort(new Error('client went away'))
+    expect(queue.depth).toBe(1)
+    await expect(mine[2]).rejects.toThrow('client went away')
+    release()
+    expect((await Promise.all(mine.slice(0, 2))).map((result) => result.output)).toEqual([2, 4])
+    await queue.drain()
+    expect((await theirs[0])?.output).toBe(8)
+    expect(batches).toEqual([[1, 2], [4]])
+  })
+
   it('fails every item of a batch whose run throws, and keeps serving later batches', async () => {
     let calls = 0
     const queue = new BatchQueue<number, number>({
