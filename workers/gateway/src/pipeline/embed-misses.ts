@@ -235,10 +235,22 @@ export async function embedMisses(
   const routes = misses.map(({ item }) => routeFor(item, hasEdgeTower, options.config.edgeMaxTokens))
   const edgeMisses = misses.filter((_, index) => routes[index] === 'edge')
   const backendMisses = misses.filter((_, index) => routes[index] === 'backend')
+  // One failed item fails the request: the other side's work is then for nobody, so it stops too.
+  const failed = new AbortController()
+  const signal = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal
+  const stopOnFailure = <T>(work: Promise<T>): Promise<T> =>
+    work.catch((error: unknown) => {
+      failed.abort(error)
+      throw error
+    })
   const [edge, backendRows] = await Promise.all([
-    edgeMisses.length > 0 ? runEdgeOrFallBack(edgeMisses, options) : { rows: [], route: 'edge' as const },
+    edgeMisses.length > 0
+      ? stopOnFailure(runEdgeOrFallBack(edgeMisses, { ...options, signal }))
+      : { rows: [], route: 'edge' as const },
     backendMisses.length > 0
-      ? options.timings.measure('backend', () => runBackend(backendMisses, options))
+      ? stopOnFailure(
+          options.timings.measure('backend', () => runBackend(backendMisses, { ...options, signal })),
+        )
       : [],
   ])
   let edgeCursor = 0
