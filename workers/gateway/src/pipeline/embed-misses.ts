@@ -1,5 +1,6 @@
 // Computes vectors the cache did not have: short texts on the in-process edge tower, everything
-// else in one batched backend call. Rows come back raw (unnormalized), in the order given.
+// else in one batched backend call (a few frames for huge requests). Rows come back raw
+// (unnormalized), in the order given; a non-finite row is never returned.
 import { type BackendItem, type BackendResult, EdgeclipError } from '@edgeclip/core'
 import type { GatewayConfig } from '../config'
 import type { StageTimings } from '../middleware/timing'
