@@ -31,8 +31,12 @@ export const embeddingsRoute = createRoute({
     401: errorContent('Missing or unknown API key.'),
     403: errorContent('Revoked API key.'),
     404: errorContent('Unknown model.'),
-    413: errorContent('Too many inputs, or a body or image over the size limit.'),
-    415: errorContent('A body that is not JSON, or an image URL whose bytes are not a supported image.'),
+    413: errorContent(
+      "Too many inputs; a body, an image or a request's images in total over the size limit; or more tokens than the key may spend in a minute (split the request).",
+    ),
+    415: errorContent(
+      'A body that is not JSON or is compressed, or an image of a known type the service does not decode.',
+    ),
     422: errorContent(
       'An image that is not a supported image, has too many pixels, or could not be fetched in time.',
     ),
