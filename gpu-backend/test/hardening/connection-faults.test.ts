@@ -1,6 +1,7 @@
 // A gateway's connection going wrong, against a real backend over real sockets: a refused upload must
 // not poison the keep-alive connection the gateway reuses, an upload cut off midway is the client's
-// doing (not a 500), and a request the gateway gave up on must not keep its items in the queue.
+// doing (not a 500), a request the gateway gave up on must not keep its items queued or its images
+// waiting for a decode thread, and a stalled upload must not hold its socket for minutes.
 import { connect } from 'node:net'
 import {
   BACKEND_BATCH_PATH,
