@@ -47,6 +47,8 @@ export async function prepareItems(
       if (charsSinceYield >= YIELD_AFTER_CHARS) {
         charsSinceYield = 0
         await yieldToEventLoop()
+        // ...and a caller who left meanwhile gets no more of it.
+        options.signal?.throwIfAborted()
       }
       charsSinceYield += item.text.length
       try {

@@ -79,4 +79,35 @@ describe('a client that leaves mid-request', () => {
     expect(again.status).toBe(200)
     expect(again.headers.get('x-edgeclip-cache')).toBe('miss')
   })
+
+  it('stops tokenizing a large request', async () => {
+    const { tokenizer } = await fixtureModel()
+    const texts = Array.from({ length: 8 }, (_, index) => `${'cat '.repeat(25_000)}${index}`)
+    let encoded = 0
+    const leaving = new AbortController()
+    const tokenizing = await startTestGateway(
+      { BACKEND_URL: 'off', EDGECLIP_AUTH: 'off' },
+      {
+        tokenizer: {
+          encode(text, options) {
+            encoded++
+            leaving.abort(new Error('client went away'))
+            return tokenizer.encode(text, options)
+          },
+        },
+      },
+    )
+    try {
+      const left = await tokenizing.gateway.app.request('/v1/embeddings', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: texts, truncate: true }),
+        signal: leaving.signal,
+      })
+      expect(left.status).toBe(499)
+      expect(encoded).toBeLessThan(texts.length)
+    } finally {
+      await tokenizing.close()
+    }
+  })
 })
