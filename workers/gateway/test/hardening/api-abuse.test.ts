@@ -13,7 +13,7 @@ import { l2Normalize } from '../../src/pipeline'
 import { solidPng } from '../node/support/png'
 import { fixtureModel, fixtureTower, startTestGateway, type TestGateway } from '../node/support/test-gateway'
 import { type RealBackend, startRealBackend } from '../support/real-backend'
-import { noisePng } from './support/noise-png'
+import { noisePng } from './support/bad-images'
 
 type ErrorBody = { error: { message: string; type: string; code: string; param: string | null } }
 type EmbeddingsBody = { data: { index: number; embedding: string }[] }

@@ -1,4 +1,5 @@
 // Hostile image bytes built in code: no files, no image library, each one aimed at one defence.
+import { randomBytes } from 'node:crypto'
 import { crc32, deflateSync } from 'node:zlib'
 
 function chunk(type: string, data: Uint8Array): Buffer {
@@ -20,6 +21,12 @@ function png(width: number, height: number, bitDepth: number, colourType: number
   return new Uint8Array(
     Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array())]),
   )
+}
+
+/** A valid RGB PNG of random pixels stored without compression: its size is its pixel count. */
+export function noisePng(width: number, height: number): Uint8Array {
+  const rows = Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), randomBytes(width * 3)]))
+  return png(width, height, 8, 2, deflateSync(Buffer.concat(rows), { level: 0 }))
 }
 
 /**
