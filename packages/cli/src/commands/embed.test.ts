@@ -8,7 +8,7 @@ import { fixtureModelSpec } from '@edgeclip/core'
 import { type RunningStack, startStack, writeSampleImages } from '@edgeclip/example-support'
 import { APIError, EdgeClip } from '@edgeclip/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CommandIo } from '../command'
+import { capturedIo } from '../captured-io.test-support'
 import { embedCommand } from './embed'
 
 let stack: RunningStack
@@ -28,19 +28,12 @@ afterAll(async () => {
 })
 
 async function embed(argv: string[], stdin = '') {
-  const output = { stdout: '', stderr: '' }
-  const io: CommandIo = {
-    stdout: (text) => {
-      output.stdout += text
-    },
-    stderr: (text) => {
-      output.stderr += text
-    },
+  const { io, output } = capturedIo({
     // Relative image paths resolve from where the user typed the command.
     env: { EDGECLIP_BASE_URL: stack.url, INIT_CWD: workDir },
     cwd: process.cwd(),
     readStdin: async () => stdin,
-  }
+  })
   const code = await embedCommand.run(argv, io)
   return { code, ...output }
 }

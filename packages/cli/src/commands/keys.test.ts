@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { hashApiKey } from '@edgeclip/core'
 import { SqliteKeyStore } from '@edgeclip/gateway/adapters/node'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { CommandIo } from '../command'
+import { capturedIo } from '../captured-io.test-support'
 import { resolveDataDir, runKeysCommand } from './keys'
 
 describe('edgeclip keys', () => {
@@ -20,17 +20,7 @@ describe('edgeclip keys', () => {
   })
 
   async function run(...argv: string[]) {
-    const output = { stdout: '', stderr: '' }
-    const io: CommandIo = {
-      stdout: (text) => {
-        output.stdout += text
-      },
-      stderr: (text) => {
-        output.stderr += text
-      },
-      env: { EDGECLIP_DATA_DIR: dataDir },
-      cwd: process.cwd(),
-    }
+    const { io, output } = capturedIo({ env: { EDGECLIP_DATA_DIR: dataDir }, cwd: process.cwd() })
     const code = await runKeysCommand(argv, io)
     return { code, ...output }
   }

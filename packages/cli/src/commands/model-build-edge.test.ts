@@ -5,7 +5,7 @@ import { loadEdgeTextModel } from '@edgeclip/edge-model/node'
 import { writeSyntheticJinaBert } from '@edgeclip/testkit'
 import * as ort from 'onnxruntime-web'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CommandIo } from '../command'
+import { capturedIo } from '../captured-io.test-support'
 import { modelCommand } from './model'
 
 ort.env.wasm.numThreads = 1
@@ -37,17 +37,7 @@ describe('edgeclip model build-edge', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }))
 
   async function run(...argv: string[]) {
-    const output = { stdout: '', stderr: '' }
-    const io: CommandIo = {
-      stdout: (text) => {
-        output.stdout += text
-      },
-      stderr: (text) => {
-        output.stderr += text
-      },
-      env: { EDGECLIP_MODEL_DIR: dir },
-      cwd: dir,
-    }
+    const { io, output } = capturedIo({ env: { EDGECLIP_MODEL_DIR: dir }, cwd: dir })
     return { code: await modelCommand.run(['build-edge', ...argv], io), ...output }
   }
 
