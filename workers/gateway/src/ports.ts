@@ -32,6 +32,9 @@ export interface FetchedImage {
   height: number
 }
 
+/** One image fetch's deadline when a fetcher is not given its own. */
+export const DEFAULT_IMAGE_FETCH_TIMEOUT_MS = 10_000
+
 export interface ImageFetcher {
   /** Its deadline for one fetch; a request's URLs get a few of these in all. */
   readonly timeoutMs?: number

@@ -4,7 +4,7 @@
 // at the body limit, the most that inline images could carry, which keeps the gateway's memory
 // bounded and the backend frame under its own limit (the backend's default is twice the body's).
 import { EdgeclipError } from '@edgeclip/core'
-import type { ImageFetcher } from '../ports'
+import { DEFAULT_IMAGE_FETCH_TIMEOUT_MS, type ImageFetcher } from '../ports'
 import { atInput } from './input-items'
 import { isImageUrl, resolveImage } from './resolve-image'
 
@@ -15,8 +15,6 @@ export const IMAGE_FETCH_CONCURRENCY = 8
  * many slow URLs would otherwise hold the request (and its connections) for minutes.
  */
 export const IMAGE_FETCH_DEADLINES_PER_REQUEST = 3
-/** The fetch deadline assumed for a fetcher that does not state its own. */
-const DEFAULT_FETCH_TIMEOUT_MS = 10_000
 
 export interface ResolveImagesOptions {
   fetcher: ImageFetcher
@@ -74,7 +72,7 @@ export async function resolveImages(
   if (options.signal?.aborted) forwardAbort()
   options.signal?.addEventListener('abort', forwardAbort, { once: true })
   const deadlineMs =
-    IMAGE_FETCH_DEADLINES_PER_REQUEST * (options.fetcher.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS)
+    IMAGE_FETCH_DEADLINES_PER_REQUEST * (options.fetcher.timeoutMs ?? DEFAULT_IMAGE_FETCH_TIMEOUT_MS)
   const deadline = setTimeout(() => {
     stop.abort(
       new EdgeclipError(`the images of this request did not all arrive within ${deadlineMs} ms.`, {

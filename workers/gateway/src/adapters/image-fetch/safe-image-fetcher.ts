@@ -9,7 +9,7 @@ import {
   EdgeclipError,
   type ImageFormat,
 } from '@edgeclip/core'
-import type { FetchedImage, ImageFetcher } from '../../ports'
+import { DEFAULT_IMAGE_FETCH_TIMEOUT_MS, type FetchedImage, type ImageFetcher } from '../../ports'
 import {
   type AddressGuard,
   type AddressGuardOptions,
@@ -35,7 +35,7 @@ export interface SafeImageFetcherOptions extends AddressGuardOptions {
 }
 
 export const DEFAULT_IMAGE_MAX_BYTES = 20 * 1024 * 1024
-export const DEFAULT_IMAGE_FETCH_TIMEOUT_MS = 10_000
+export { DEFAULT_IMAGE_FETCH_TIMEOUT_MS }
 export const DEFAULT_IMAGE_MAX_REDIRECTS = 3
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 
