@@ -2,7 +2,7 @@
 // 48 MB of raw pixels once decoded. Decoding them all at once made one 3 MB request hold gigabytes;
 // one image at a time per thread (and on the main thread) keeps a few decoded images alive at most.
 import sharp from 'sharp'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { postBatch, startFixtureBackend } from '../backend-test-support'
 
 const SIDE = 4000
@@ -18,9 +18,16 @@ async function largeJpeg(): Promise<Uint8Array> {
 }
 
 describe('decoding a request of large images', () => {
+  let jpeg: Uint8Array
+  beforeAll(async () => {
+    jpeg = await largeJpeg()
+  })
+  // Each case decodes 576 MB of pixels: ~5 s on a quiet 2-core machine, so its timeout (a hang
+  // catcher only) is well above what a loaded one takes.
   for (const threads of ['1', '0']) {
-    it(`holds a few decoded images at a time, not all of them (IMAGE_THREADS=${threads})`, async () => {
-      const jpeg = await largeJpeg()
+    it(`holds a few decoded images at a time, not all of them (IMAGE_THREADS=${threads})`, {
+      timeout: 180_000,
+    }, async () => {
       const backend = await startFixtureBackend({ IMAGE_THREADS: threads })
       try {
         const baseline = process.memoryUsage().rss
