@@ -70,6 +70,9 @@ describe('indexing', () => {
 })
 
 const executablePath = chromiumPath()
+// Under CI a skipped browser test would hide a broken CI image behind a green run.
+if (!executablePath && (process.env.CI === 'true' || process.env.CI === '1'))
+  throw new Error('CI=true and Chromium is missing: no `chromium` on PATH (apt-get install chromium)')
 describe.skipIf(!executablePath)('the page in headless Chromium (needs `chromium` on PATH)', () => {
   let browser: Browser
   beforeAll(async () => {

@@ -1,3 +1,4 @@
+export { isCi, missingOutsideCi } from './ci'
 export {
   buildFixtureTextModel,
   buildFixtureVisionModel,

@@ -10,13 +10,20 @@ import type { DecodedImage, ImageSpec } from '../../src'
 export const systemPython = '/usr/bin/python3'
 const script = join(import.meta.dirname, 'pillow_tensors.py')
 
-/** Why Pillow goldens cannot be made here, or undefined when they can. */
+/**
+ * Why Pillow goldens cannot be made here, or undefined when they can. Under CI=true a missing Pillow
+ * throws instead: the comparisons would be skipped and the run green without them. (@edgeclip/testkit
+ * has the same rule for other tools, but it depends on core, so core's tests cannot import it.)
+ */
 export function pillowUnavailableReason(): string | undefined {
   const probe = spawnSync(systemPython, ['-c', 'import PIL, numpy'], { encoding: 'utf8' })
-  if (probe.error) return `${systemPython} not found (install python3-pil and python3-numpy)`
-  if (probe.status !== 0)
-    return `${systemPython} lacks Pillow or numpy (apt-get install python3-pil python3-numpy)`
-  return undefined
+  let reason: string | undefined
+  if (probe.error) reason = `${systemPython} not found (install python3-pil and python3-numpy)`
+  else if (probe.status !== 0)
+    reason = `${systemPython} lacks Pillow or numpy (apt-get install python3-pil python3-numpy)`
+  if (reason !== undefined && (process.env.CI === 'true' || process.env.CI === '1'))
+    throw new Error(`CI=true and Pillow is missing: ${reason}`)
+  return reason
 }
 
 interface RawJob {

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { type RunningHttpServer, startHttpServer } from '@edgeclip/testkit'
+import { missingOutsideCi, type RunningHttpServer, startHttpServer } from '@edgeclip/testkit'
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gradientPng } from '../support/png'
@@ -18,7 +18,13 @@ function chromiumPath(): string | undefined {
     return undefined
   }
 }
-const executablePath = chromiumPath()
+const found = chromiumPath()
+const executablePath = missingOutsideCi(
+  'Chromium',
+  found ? undefined : 'no `chromium` on PATH (apt-get install chromium)',
+)
+  ? undefined
+  : found
 
 describe.skipIf(!executablePath || !existsSync(bundle))(
   'the SDK in a browser (needs `chromium` and a build)',

@@ -1,14 +1,19 @@
-// Runs against a real redis-server started on a free port; skips when the binary is absent.
+// Runs against a real redis-server started on a free port; skips when the binary is absent (fails under CI).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
+import { missingOutsideCi } from '@edgeclip/testkit'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LruEmbeddingCache, TieredEmbeddingCache } from '.'
 import { RedisEmbeddingCache } from './node'
 
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0
-if (!hasRedis)
-  console.warn('skipping Redis cache tests: no redis-server binary on PATH (apt-get install redis-server)')
+const hasRedis =
+  missingOutsideCi(
+    'redis-server',
+    spawnSync('redis-server', ['--version']).status === 0
+      ? undefined
+      : 'no redis-server binary on PATH (apt-get install redis-server)',
+  ) === undefined
 
 async function freePort(): Promise<number> {
   const server = createServer()
