@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `pnpm start`: runs the GPU backend and the Node gateway together with one shared secret,
-// prefixes their logs, forwards SIGINT/SIGTERM and exits non-zero when either dies.
+// prefixes their logs, forwards SIGINT/SIGTERM and exits non-zero when either dies. With auth on
+// (the default) it makes a local dev key on first run, keeps it in <data dir>/dev-key (the examples
+// read it from there) and ends by printing a curl that works as printed.
 //   EDGECLIP_MODEL=fixture pnpm start       # fixture model, no download
 //   pnpm start                              # real model from EDGECLIP_MODEL_DIR (fetched when missing)
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 
@@ -16,7 +18,7 @@ const backendPort = env.BACKEND_PORT || '8788'
 const host = env.HOST || '127.0.0.1'
 const secret = env.BACKEND_SECRET || randomBytes(32).toString('base64url')
 const fixture = env.EDGECLIP_MODEL === 'fixture'
-// Children run inside their packages (pnpm --filter), so every path they get is absolute.
+// Children run inside their packages, so every path they get is absolute.
 const callerDir = env.INIT_CWD || process.cwd()
 const dataDir = resolve(callerDir, env.EDGECLIP_DATA_DIR || './.edgeclip')
 const modelDir = resolve(callerDir, env.EDGECLIP_MODEL_DIR || join(dataDir, 'models', 'jina-clip-v1'))
@@ -30,10 +32,15 @@ function prefixed(stream, label, output) {
   createInterface({ input: stream }).on('line', (line) => output.write(`[${label}] ${line}\n`))
 }
 
-function run(label, args, childEnv) {
-  // Own process group, so a signal reaches pnpm, tsx and node below it, not just pnpm.
-  const child = spawn(pnpm, args, {
-    cwd: root,
+/**
+ * Runs a package's TypeScript entry under node + tsx in that package. Not `pnpm --filter … start`:
+ * pnpm answers a child stopped by Ctrl-C with "ELIFECYCLE Command failed" and a
+ * RECURSIVE_RUN_FIRST_FAIL error, noise after a clean drain.
+ */
+function run(label, packageDir, entry, childEnv) {
+  // Own process group, so a signal reaches node and whatever it starts.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: join(root, packageDir),
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -87,6 +94,50 @@ function fetchModel() {
   })
 }
 
+/**
+ * On a terminal, Ctrl-C is read as a key instead of letting the terminal signal every process in
+ * the foreground group: pnpm 12.4 (what .ci/run installs) then reports "Command failed" and exits by
+ * SIGINT even after this script drained and exited 0. A second Ctrl-C stops the servers at once.
+ */
+function readCtrlC() {
+  if (!process.stdin.isTTY) return
+  process.stdin.setRawMode(true)
+  process.stdin.on('data', (bytes) => {
+    if (!bytes.includes(3)) return
+    if (stopping) {
+      for (const child of children.values()) signalGroup(child, 'SIGKILL')
+      return
+    }
+    process.stdout.write('\n')
+    stop('SIGINT', 0)
+  })
+}
+
+/**
+ * The local dev key from <data dir>/dev-key, made with `edgeclip keys create` on first run (or when
+ * the key store it was made in is gone). Undefined, with a line saying why, if it cannot be made.
+ */
+function devKey() {
+  const keyFile = join(dataDir, 'dev-key')
+  if (existsSync(keyFile) && existsSync(join(dataDir, 'keys.sqlite'))) {
+    const key = readFileSync(keyFile, 'utf8').trim()
+    if (key) return key
+  }
+  const made = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'packages/cli/src/main.ts', 'keys', 'create', '--name', 'local-dev'],
+    { cwd: root, env: { ...env, EDGECLIP_DATA_DIR: dataDir }, encoding: 'utf8' },
+  )
+  const key = made.stdout?.trim()
+  if (made.status !== 0 || !key) {
+    console.error(`[start] could not make a dev key: ${made.stderr?.trim() || made.error?.message}`)
+    return undefined
+  }
+  writeFileSync(keyFile, `${key}\n`, { mode: 0o600 })
+  console.log(`[start] made a local dev key (first run); kept in ${keyFile}`)
+  return key
+}
+
 async function waitUntilUp(url, label) {
   for (let attempt = 0; attempt < 600 && !stopping; attempt++) {
     try {
@@ -118,7 +169,7 @@ const shared = {
 }
 supervise(
   'backend',
-  run('backend', ['--filter', '@edgeclip/gpu-backend', 'start'], {
+  run('backend', 'gpu-backend', 'src/main.ts', {
     ...shared,
     PORT: backendPort,
     BACKEND_PORT: backendPort,
@@ -127,7 +178,7 @@ supervise(
 )
 supervise(
   'gateway',
-  run('gateway', ['--filter', '@edgeclip/gateway', 'start'], {
+  run('gateway', join('workers', 'gateway'), 'src/node/main.ts', {
     ...shared,
     PORT: gatewayPort,
     HOST: host,
@@ -136,17 +187,23 @@ supervise(
 )
 process.on('SIGINT', () => stop('SIGINT', 0))
 process.on('SIGTERM', () => stop('SIGTERM', 0))
+readCtrlC()
 
 const gatewayUrl = `http://${host.includes(':') ? `[${host}]` : host}:${gatewayPort}`
 if (await waitUntilUp(`${gatewayUrl}/healthz`, 'gateway')) {
+  const key = authOff ? undefined : devKey()
+  const authHeader = key ? ` -H 'authorization: Bearer ${key}'` : ''
   console.log(
     [
       `[start] gateway  ${gatewayUrl}/v1/embeddings  (docs ${gatewayUrl}/docs)`,
       `[start] backend  http://127.0.0.1:${backendPort}  (shared secret generated for this run)`,
       `[start] model    ${fixture ? 'fixture (EDGECLIP_MODEL=fixture)' : modelDir}`,
       authOff
-        ? '[start] auth     OFF (EDGECLIP_AUTH=off): anyone who can reach the port is served'
-        : '[start] auth     on: create a key with `pnpm edgeclip keys create --name me`',
+        ? '[start] auth     OFF (EDGECLIP_AUTH=off): anyone who can reach the port is served, no key needed'
+        : `[start] auth     on; local dev key in ${join(dataDir, 'dev-key')} (more: pnpm edgeclip keys create --name NAME)`,
+      '[start] try it:',
+      `  curl -s ${gatewayUrl}/v1/embeddings${authHeader} -H 'content-type: application/json' -d '{"input": ["a photo of a cat"]}'`,
+      '[start] Ctrl-C stops both after in-flight requests finish',
     ].join('\n'),
   )
 }

@@ -11,6 +11,7 @@ import {
   type TextTower,
 } from '@edgeclip/core'
 import type { BackendConfig } from '../config'
+import { cudaLibraryMissing } from './cuda-library'
 import type { ModelFiles, TowerBytes } from './model-files'
 
 export type Provider = 'cuda' | 'cpu'
@@ -57,8 +58,9 @@ export async function loadTowers({ files, createSession, config }: LoadTowersOpt
     }
   }
 
-  let cudaError: string | undefined
-  if (config.provider !== 'cpu') {
+  // 'auto' on a CPU-only install does not try CUDA: onnxruntime would log a red error first.
+  let cudaError = config.provider === 'auto' ? cudaLibraryMissing() : undefined
+  if (config.provider !== 'cpu' && cudaError === undefined) {
     const bytes = await files.read(config.variant.cuda)
     try {
       const towers = await create(bytes, 'cuda')

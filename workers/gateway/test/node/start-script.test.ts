@@ -1,11 +1,13 @@
 // The root `pnpm start` supervisor (scripts/start.mjs), as a real child process: it must fail
-// loudly rather than hang or half-run.
-import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+// loudly rather than hang or half-run, and on a healthy machine start quietly, print a curl that
+// works as printed and exit 0 once drained.
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { freePort } from '@edgeclip/testkit'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const startScript = resolve(import.meta.dirname, '../../../../scripts/start.mjs')
@@ -68,4 +70,48 @@ describe('scripts/start.mjs', () => {
     expect(code).not.toBe(0)
     expect(output).toMatch(/\[start\] (backend|gateway) exited/)
   }, 120_000)
+
+  it('with auth on: a quiet start, a dev key kept in the data dir, a curl that works as printed, exit 0 on SIGINT', async () => {
+    const dataDir = await temporaryDirectory()
+    const child = spawn(process.execPath, [startScript], {
+      env: {
+        ...process.env,
+        EDGECLIP_MODEL: 'fixture',
+        EDGECLIP_AUTH: '',
+        EDGECLIP_DATA_DIR: dataDir,
+        PORT: String(await freePort()),
+        BACKEND_PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+      },
+      stdio: 'pipe',
+    })
+    let output = ''
+    const ready = new Promise<void>((resolveReady, reject) => {
+      const collect = (chunk: Buffer) => {
+        output += chunk
+        if (output.includes('Ctrl-C stops')) resolveReady()
+      }
+      child.stdout.on('data', collect)
+      child.stderr.on('data', collect)
+      child.once('exit', (code) => reject(new Error(`start exited (${code}) before it was up:\n${output}`)))
+    })
+    const exited = new Promise<number | null>((resolveExit) => child.once('exit', resolveExit))
+    try {
+      await ready
+      const curl = /^\s*(curl .*)$/m.exec(output)?.[1]
+      expect(curl, output).toBeDefined()
+      const key = (await readFile(join(dataDir, 'dev-key'), 'utf8')).trim()
+      expect(curl).toContain(`Bearer ${key}`)
+      const body = JSON.parse(execFileSync('sh', ['-c', curl!], { encoding: 'utf8' })) as {
+        data: { embedding: number[] }[]
+      }
+      expect(body.data[0]!.embedding).toHaveLength(768)
+    } finally {
+      child.kill('SIGINT')
+    }
+    expect(await exited, output).toBe(0)
+    // Nothing red or experimental on a healthy CPU machine, and no package-manager noise on exit.
+    expect(output).not.toMatch(/ExperimentalWarning|\[E:onnxruntime|ELIFECYCLE|ERR_PNPM/)
+    expect(output).toContain('drained')
+  }, 180_000)
 })

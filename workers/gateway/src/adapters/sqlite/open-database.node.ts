@@ -11,7 +11,9 @@ const BUSY_TIMEOUT_MS = 5_000
 export function openDatabase(path: string): DatabaseSync {
   // Looked up at run time: node:sqlite is unflagged only from Node 22.13, and a static import
   // would break every importer of the Node barrel on older 22.x, not just SQLite users.
-  const sqlite = process.getBuiltinModule('node:sqlite') as SqliteModule | undefined
+  const sqlite = withoutSqliteWarning(() => process.getBuiltinModule('node:sqlite')) as
+    | SqliteModule
+    | undefined
   if (sqlite === undefined) {
     throw new Error(`SQLite storage needs node:sqlite (Node >= 22.13); this is Node ${process.versions.node}`)
   }
@@ -21,6 +23,26 @@ export function openDatabase(path: string): DatabaseSync {
   database.exec('PRAGMA journal_mode = WAL')
   database.exec('PRAGMA synchronous = NORMAL')
   return database
+}
+
+/**
+ * Runs `load` with Node's one-time "SQLite is an experimental feature" warning dropped: every
+ * `pnpm start` and `pnpm edgeclip keys` printed it, though the API used here is stable in practice.
+ * Only that warning: a --disable-warning=ExperimentalWarning flag would hide every other one, and
+ * would have to be passed to each entry point (gateway, CLI, tests).
+ */
+function withoutSqliteWarning<T>(load: () => T): T {
+  const emitWarning = process.emitWarning
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const message = typeof warning === 'string' ? warning : warning.message
+    if (/^SQLite is an experimental feature/.test(message)) return
+    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest)
+  }) as typeof process.emitWarning
+  try {
+    return load()
+  } finally {
+    process.emitWarning = emitWarning
+  }
 }
 
 /** Runs `work` in one write transaction (one fsync for a whole batch). */
