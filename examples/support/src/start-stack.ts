@@ -1,5 +1,6 @@
-// Runs `pnpm start` (root scripts/start.mjs: GPU backend + Node gateway) on the fixture model with
-// auth off, on free ports and a temp data dir, and stops its whole process group afterwards.
+// Runs `pnpm start` (root scripts/start.mjs: GPU backend + Node gateway) on the fixture model, with
+// auth off or (auth: true) on with the dev key it makes, on free ports and a temp data dir, and
+// stops its whole process group afterwards.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -9,6 +10,8 @@ import { join, resolve } from 'node:path'
 export interface RunningStack {
   /** The gateway's base URL, for `new EdgeClip({ baseURL })`. */
   url: string
+  /** Its EDGECLIP_DATA_DIR; with auth on, `dev-key` in it holds the key `pnpm start` made. */
+  dataDir: string
   /** Everything the stack printed, for a failing test's message. */
   output(): string
   close(): Promise<void>
@@ -17,6 +20,8 @@ export interface RunningStack {
 export interface StartStackOptions {
   /** How long the gateway and backend may take to answer /readyz (cold tsx starts are slow on CI). */
   readyTimeoutMs?: number
+  /** Auth on, as `pnpm start` runs by default; the stack is ready once it has printed its curl. */
+  auth?: boolean
 }
 
 const repositoryRoot = resolve(import.meta.dirname, '../../..')
@@ -26,7 +31,8 @@ const STOP_GRACE_MS = 15_000
 /** EDGECLIP_EXAMPLE_BASE_URL points the tests at a stack you already run (`pnpm start`). */
 export async function startStack(options: StartStackOptions = {}): Promise<RunningStack> {
   const existing = process.env.EDGECLIP_EXAMPLE_BASE_URL
-  if (existing) return { url: existing.replace(/\/+$/, ''), output: () => '', close: async () => {} }
+  if (existing)
+    return { url: existing.replace(/\/+$/, ''), dataDir: '', output: () => '', close: async () => {} }
 
   const [gatewayPort, backendPort] = [await freePort(), await freePort()]
   const dataDir = await mkdtemp(join(tmpdir(), 'edgeclip-example-'))
@@ -35,7 +41,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
     env: {
       ...process.env,
       EDGECLIP_MODEL: 'fixture',
-      EDGECLIP_AUTH: 'off',
+      EDGECLIP_AUTH: options.auth ? '' : 'off',
       EDGECLIP_DATA_DIR: dataDir,
       PORT: String(gatewayPort),
       BACKEND_PORT: String(backendPort),
@@ -51,6 +57,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
   const url = `http://127.0.0.1:${gatewayPort}`
   const stack: RunningStack = {
     url,
+    dataDir,
     output: () => output,
     close: async () => {
       await stopGroup(child)
@@ -59,6 +66,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
   }
   try {
     await waitUntilReady(`${url}/readyz`, child, options.readyTimeoutMs ?? 180_000)
+    // The dev key is made once the gateway is up; its banner ends the start.
+    if (options.auth) await waitUntil(() => output.includes('Ctrl-C stops'), child, 60_000)
   } catch (error) {
     await stack.close()
     throw new Error(`${(error as Error).message}\n--- pnpm start printed ---\n${output}`)
@@ -82,6 +91,15 @@ async function waitUntilReady(readyURL: string, child: ChildProcess, timeoutMs: 
     await new Promise((wait) => setTimeout(wait, READY_POLL_MS))
   }
   throw new Error(`the stack was not ready at ${readyURL} within ${timeoutMs} ms`)
+}
+
+async function waitUntil(done: () => boolean, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!done()) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error('pnpm start never printed its banner')
+    await new Promise((wait) => setTimeout(wait, READY_POLL_MS))
+  }
 }
 
 async function stopGroup(child: ChildProcess): Promise<void> {
