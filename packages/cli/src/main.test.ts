@@ -217,9 +217,18 @@ describe('edgeclip model fetch', () => {
       EDGECLIP_HF_ENDPOINT: `http://127.0.0.1:${port}`,
     })
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain(
-      `cannot reach 127.0.0.1:${port}; fetch the model elsewhere and pass --model-dir`,
-    )
+    expect(result.stderr).toContain(`cannot reach 127.0.0.1:${port}`)
+    expect(result.stderr).toContain(`copy them in: into ${join(workDir, 'offline')}`)
+    expect(result.stderr).toContain('EDGECLIP_MODEL=fixture pnpm start')
+    expect(result.stderr).not.toContain('--model-dir')
+    // No manifest of no files left behind to look like a model directory.
+    expect(existsSync(join(workDir, 'offline', 'manifest.json'))).toBe(false)
+  })
+
+  it('model --help lists every variant fetch takes', async () => {
+    const result = await runCli(['model', '--help'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('--variant fp32|fp16|int8|q4')
   })
 })
 

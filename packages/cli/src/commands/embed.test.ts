@@ -1,6 +1,7 @@
 // `edgeclip embed` against the whole stack `pnpm start` runs (Node gateway + GPU backend on the
-// fixture model): texts on the edge tower, images through the backend.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+// fixture model, auth on): texts on the edge tower, images through the backend. The command finds
+// the dev key `pnpm start` made in its data dir by itself.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,7 +17,7 @@ let workDir: string
 let images: string[]
 
 beforeAll(async () => {
-  stack = await startStack()
+  stack = await startStack({ auth: true })
   workDir = await mkdtemp(join(tmpdir(), 'edgeclip-cli-embed-'))
   images = await writeSampleImages(workDir)
   await writeFile(join(workDir, 'notes.txt'), 'plain words, not an image')
@@ -27,10 +28,10 @@ afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true })
 })
 
-async function embed(argv: string[], stdin = '') {
+async function embed(argv: string[], stdin = '', dataDir = stack.dataDir) {
   const { io, output } = capturedIo({
     // Relative image paths resolve from where the user typed the command.
-    env: { EDGECLIP_BASE_URL: stack.url, INIT_CWD: workDir },
+    env: { EDGECLIP_BASE_URL: stack.url, INIT_CWD: workDir, EDGECLIP_DATA_DIR: dataDir },
     cwd: process.cwd(),
     readStdin: async () => stdin,
   })
@@ -55,6 +56,12 @@ const parse = (stdout: string): Line[] =>
     .map((line) => JSON.parse(line) as Line)
 
 describe('edgeclip embed', () => {
+  it('without a key, says to pass --key or EDGECLIP_API_KEY (not an HTTP header)', async () => {
+    await expect(embed(['a red circle'], '', workDir)).rejects.toThrow(
+      /refused the key \(401\)\. Pass --key KEY or set EDGECLIP_API_KEY; a local `pnpm start` keeps one in/,
+    )
+  })
+
   it('prints one line per input in the order typed, with the vectors the SDK gets', async () => {
     const image = images[0]!
     const result = await embed(['a red circle', '--image', image, 'a blue square'])
@@ -65,7 +72,8 @@ describe('edgeclip embed', () => {
       { index: 1, text: undefined, image },
       { index: 2, text: 'a blue square', image: undefined },
     ])
-    const direct = await new EdgeClip({ baseURL: stack.url }).embed([
+    const apiKey = (await readFile(join(stack.dataDir, 'dev-key'), 'utf8')).trim()
+    const direct = await new EdgeClip({ baseURL: stack.url, apiKey }).embed([
       'a red circle',
       { image: join(workDir, image) },
       'a blue square',

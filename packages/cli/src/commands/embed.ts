@@ -1,9 +1,12 @@
 // `edgeclip embed`: texts and images through a running gateway with @edgeclip/sdk, one JSON line
 // per input in the order given, or their pairwise similarities. Bulk input (--stdin) is batched and
 // retried by the SDK, so this is also the quickest way to embed a file of lines from a shell.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { type Command, type CommandIo, resolveUserPath, UsageError } from '../command'
+import { resolveDataDir } from './keys'
 
 const DEFAULT_BASE_URL = 'http://127.0.0.1:8787'
 const PASS_THROUGH_IMAGE = /^(?:https?:|data:)/i
@@ -20,7 +23,8 @@ Embeds through a running gateway and prints one JSON line per input, in the orde
   --truncate   cut texts over the model's token limit instead of failing
   --compare    print the cosine similarity of every pair of inputs instead of the vectors
 The gateway is --url, else $EDGECLIP_BASE_URL, else ${DEFAULT_BASE_URL}; the key is --key, else
-$EDGECLIP_API_KEY (none when the gateway runs with EDGECLIP_AUTH=off).`
+$EDGECLIP_API_KEY, else the dev key a local \`pnpm start\` keeps in <data dir>/dev-key (none is
+needed when the gateway runs with EDGECLIP_AUTH=off).`
 
 type Input = { text: string } | { image: string }
 
@@ -40,6 +44,15 @@ async function loadSdk() {
     throw new Error('@edgeclip/sdk is not built yet: run `pnpm --filter @edgeclip/sdk build` once', {
       cause: error,
     })
+  }
+}
+
+/** The dev key a local `pnpm start` keeps in <data dir>/dev-key, if there is one. */
+function localDevKey(io: CommandIo): string | undefined {
+  try {
+    return readFileSync(join(resolveDataDir(io), 'dev-key'), 'utf8').trim() || undefined
+  } catch {
+    return undefined
   }
 }
 
@@ -113,8 +126,8 @@ export const embedCommand: Command = {
     const sources = inputs.map((input) =>
       'text' in input ? { text: input.text } : { image: imageSource(io, input.image) },
     )
-    const { APIConnectionError, cosineSimilarity, EdgeClip } = await loadSdk()
-    const apiKey = values.key ?? io.env.EDGECLIP_API_KEY
+    const { APIConnectionError, AuthenticationError, cosineSimilarity, EdgeClip } = await loadSdk()
+    const apiKey = values.key || io.env.EDGECLIP_API_KEY || localDevKey(io)
     const client = new EdgeClip({ baseURL, ...(apiKey ? { apiKey } : {}) })
     const response = await client
       .embed(sources, {
@@ -122,6 +135,15 @@ export const embedCommand: Command = {
         ...(values.truncate ? { truncate: true } : {}),
       })
       .catch((error: unknown) => {
+        if (error instanceof AuthenticationError) {
+          // The gateway's own message speaks HTTP ("send it as Authorization: Bearer"); here it is a flag.
+          throw new Error(
+            `the gateway at ${baseURL} refused the key (401). Pass --key KEY or set EDGECLIP_API_KEY; ` +
+              `a local \`pnpm start\` keeps one in ${join(resolveDataDir(io), 'dev-key')}, and ` +
+              '`pnpm edgeclip keys create --name NAME` makes more',
+            { cause: error },
+          )
+        }
         if (!(error instanceof APIConnectionError)) throw error
         throw new Error(`could not reach the gateway at ${baseURL}: ${deepestMessage(error)}`, {
           cause: error,

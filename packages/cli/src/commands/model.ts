@@ -2,7 +2,7 @@
 
 import { parseArgs } from 'node:util'
 import type { OnnxVariant } from '@edgeclip/core'
-import { fetchModel } from '@edgeclip/core/node'
+import { fetchModel, ModelStoreError } from '@edgeclip/core/node'
 import { type Command, type CommandIo, UsageError } from '../command'
 import { modelDir, selectedModelSpec } from '../model-selection'
 import { createProgressReporter } from '../progress-bar'
@@ -10,7 +10,7 @@ import { modelBuildEdgeCommand, modelBuildEdgeUsage } from './model-build-edge'
 import { modelFixtureCommand, modelFixtureUsage } from './model-fixture'
 
 const usage = `usage:
-  edgeclip model fetch [--variant fp32|fp16|int8] [--dir DIR] [--retries N]
+  edgeclip model fetch [--variant fp32|fp16|int8|q4] [--dir DIR] [--retries N]
 
 Downloads the text and vision ONNX files of the variant, vocab.txt and the tokenizer/config files
 into DIR (default $EDGECLIP_MODEL_DIR, else ./.edgeclip/models/<model>), resuming partial files and
@@ -50,6 +50,13 @@ async function fetchCommand(argv: readonly string[], io: CommandIo): Promise<num
     variant,
     maxRetries: retries,
     onProgress: createProgressReporter(io),
+  }).catch((error: unknown) => {
+    if (!(error instanceof ModelStoreError) || error.code !== 'offline') throw error
+    throw new ModelStoreError(
+      `${error.message}: into ${dir} (or a directory you name with --dir or EDGECLIP_MODEL_DIR). ` +
+        'To try everything without the model: EDGECLIP_MODEL=fixture pnpm start',
+      error.code,
+    )
   })
   io.stdout(
     `${JSON.stringify({ dir, revision: spec.revision, variant, downloaded: result.downloaded, reused: result.reused, absent: result.absent })}\n`,

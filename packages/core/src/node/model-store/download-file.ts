@@ -61,7 +61,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       const host = new URL(options.url).host
       if (!reachedServer) {
         throw new ModelStoreError(
-          `cannot reach ${host}; fetch the model elsewhere and pass --model-dir (${attempt.reason})`,
+          `cannot reach ${host} (${attempt.reason}); fetch the model files elsewhere and copy them in`,
           'offline',
         )
       }

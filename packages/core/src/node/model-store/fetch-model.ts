@@ -3,7 +3,14 @@ import { access, mkdir, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Modality, ModelSpec, OnnxVariant } from '../../model-spec'
 import { downloadFile } from './download-file'
-import { emptyManifest, type ModelManifest, readManifest, sha256File, writeManifest } from './manifest'
+import {
+  emptyManifest,
+  type ModelManifest,
+  manifestFileName,
+  readManifest,
+  sha256File,
+  writeManifest,
+} from './manifest'
 import { type ModelFileEntry, modelFiles } from './model-files'
 import { ModelStoreError } from './model-store-error'
 
@@ -64,10 +71,12 @@ export async function fetchModel(options: FetchModelOptions): Promise<FetchModel
   await mkdir(dir, { recursive: true })
   let manifest = await readManifest(dir)
   if (manifest === undefined || manifest.revision !== spec.revision || manifest.repo !== spec.repo) {
-    // Partial files from another revision are not prefixes of this one's files.
+    // Partial files from another revision are not prefixes of this one's files. The old manifest
+    // goes too; a new one is written only once a file is in place (a fetch that failed at once left
+    // a manifest with no files, which looked like a model directory).
     for (const file of files) await rm(join(dir, `${file.path}.partial`), { force: true })
+    await rm(join(dir, manifestFileName), { force: true })
     manifest = emptyManifest(spec)
-    await writeManifest(dir, manifest)
   }
   const result: FetchModelResult = { dir, manifest, downloaded: [], reused: [], absent: [] }
   for (const file of files) {
@@ -114,6 +123,8 @@ export async function fetchModel(options: FetchModelOptions): Promise<FetchModel
       state: 'done',
     })
   }
+  // Files reused on the spec's hashes are recorded too.
+  if (result.reused.length > 0) await writeManifest(dir, manifest)
   return result
 }
 

@@ -265,7 +265,7 @@ describe('fetchModel', () => {
     await expect(fetchModel({ spec, dir, endpoint, ...fastRetries })).rejects.toMatchObject({
       code: 'offline',
       message: expect.stringMatching(
-        /^cannot reach 127\.0\.0\.1:\d+; fetch the model elsewhere and pass --model-dir/,
+        /^cannot reach 127\.0\.0\.1:\d+ \(.*\); fetch the model files elsewhere and copy them in/,
       ),
     })
   })
