@@ -5,11 +5,13 @@
 // read it from there) and ends by printing a curl that works as printed.
 //   EDGECLIP_MODEL=fixture pnpm start       # fixture model, no download
 //   pnpm start                              # real model from EDGECLIP_MODEL_DIR (fetched when missing)
+//   pnpm start:workers                      # the Workers gateway in workerd instead (fixture, auth off)
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
+import { workersGateway } from './workers-gateway.mjs'
 
 const root = resolve(import.meta.dirname, '..')
 const env = process.env
@@ -17,12 +19,14 @@ const gatewayPort = env.PORT || '8787'
 const backendPort = env.BACKEND_PORT || '8788'
 const host = env.HOST || '127.0.0.1'
 const secret = env.BACKEND_SECRET || randomBytes(32).toString('base64url')
-const fixture = env.EDGECLIP_MODEL === 'fixture'
+const workers = process.argv.includes('--workers')
+// The Workers gateway runs the bundled fixture model (see workers-gateway.mjs): so does the backend.
+const fixture = workers || env.EDGECLIP_MODEL === 'fixture'
 // Children run inside their packages, so every path they get is absolute.
 const callerDir = env.INIT_CWD || process.cwd()
 const dataDir = resolve(callerDir, env.EDGECLIP_DATA_DIR || './.edgeclip')
 const modelDir = resolve(callerDir, env.EDGECLIP_MODEL_DIR || join(dataDir, 'models', 'jina-clip-v1'))
-const authOff = /^(off|false|0|no)$/i.test(env.EDGECLIP_AUTH ?? '')
+const authOff = workers || /^(off|false|0|no)$/i.test(env.EDGECLIP_AUTH ?? '')
 const pnpm = process.platform === 'win32' ? 'pnpm.cmd' : 'pnpm'
 
 const children = new Map()
@@ -38,9 +42,18 @@ function prefixed(stream, label, output) {
  * RECURSIVE_RUN_FIRST_FAIL error, noise after a clean drain.
  */
 function run(label, packageDir, entry, childEnv) {
-  // Own process group, so a signal reaches node and whatever it starts.
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  return runCommand(label, {
+    command: process.execPath,
+    args: ['--import', 'tsx', entry],
     cwd: join(root, packageDir),
+    env: childEnv,
+  })
+}
+
+function runCommand(label, { command, args, cwd, env: childEnv }) {
+  // Own process group, so a signal reaches node and whatever it starts.
+  const child = spawn(command, args, {
+    cwd,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -161,10 +174,19 @@ if (!fixture && !existsSync(join(modelDir, 'vocab.txt'))) {
   }
 }
 
+const backendUrl = env.BACKEND_URL || `http://127.0.0.1:${backendPort}`
+// Prepared before anything starts, so a failure here leaves no backend running.
+let workersSpec
+if (workers) {
+  mkdirSync(dataDir, { recursive: true })
+  workersSpec = workersGateway({ root, dataDir, secret, port: gatewayPort, host, backendUrl })
+}
+
 const shared = {
   ...env,
   BACKEND_SECRET: secret,
   EDGECLIP_DATA_DIR: dataDir,
+  ...(workers ? { EDGECLIP_MODEL: 'fixture' } : {}),
   ...(fixture && !env.EDGECLIP_MODEL_DIR ? {} : { EDGECLIP_MODEL_DIR: modelDir }),
 }
 supervise(
@@ -176,15 +198,19 @@ supervise(
     HOST: host,
   }),
 )
-supervise(
-  'gateway',
-  run('gateway', join('workers', 'gateway'), 'src/node/main.ts', {
-    ...shared,
-    PORT: gatewayPort,
-    HOST: host,
-    BACKEND_URL: env.BACKEND_URL || `http://127.0.0.1:${backendPort}`,
-  }),
-)
+if (workersSpec) {
+  supervise('gateway', runCommand('gateway', { ...workersSpec, env: { ...env, ...workersSpec.env } }))
+} else {
+  supervise(
+    'gateway',
+    run('gateway', join('workers', 'gateway'), 'src/node/main.ts', {
+      ...shared,
+      PORT: gatewayPort,
+      HOST: host,
+      BACKEND_URL: backendUrl,
+    }),
+  )
+}
 process.on('SIGINT', () => stop('SIGINT', 0))
 process.on('SIGTERM', () => stop('SIGTERM', 0))
 readCtrlC()
@@ -195,11 +221,11 @@ if (await waitUntilUp(`${gatewayUrl}/healthz`, 'gateway')) {
   const authHeader = key ? ` -H 'authorization: Bearer ${key}'` : ''
   console.log(
     [
-      `[start] gateway  ${gatewayUrl}/v1/embeddings  (docs ${gatewayUrl}/docs)`,
+      `[start] gateway  ${gatewayUrl}/v1/embeddings  (docs ${gatewayUrl}/docs)${workers ? '  on workerd (wrangler dev --local)' : ''}`,
       `[start] backend  http://127.0.0.1:${backendPort}  (shared secret generated for this run)`,
       `[start] model    ${fixture ? 'fixture (EDGECLIP_MODEL=fixture)' : modelDir}`,
       authOff
-        ? '[start] auth     OFF (EDGECLIP_AUTH=off): anyone who can reach the port is served, no key needed'
+        ? `[start] auth     OFF (${workers ? 'local workerd: its KEYS namespace is empty' : 'EDGECLIP_AUTH=off'}): anyone who can reach the port is served, no key needed`
         : `[start] auth     on; local dev key in ${join(dataDir, 'dev-key')} (more: pnpm edgeclip keys create --name NAME)`,
       '[start] try it:',
       `  curl -s ${gatewayUrl}/v1/embeddings${authHeader} -H 'content-type: application/json' -d '{"input": ["a photo of a cat"]}'`,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePort } from '@edgeclip/testkit'
 import { afterAll, describe, expect, it } from 'vitest'
+import { dataUri, solidPng } from './support/png'
 
 const startScript = resolve(import.meta.dirname, '../../../../scripts/start.mjs')
 const cleanups: (() => Promise<void>)[] = []
@@ -114,4 +115,46 @@ describe('scripts/start.mjs', () => {
     expect(output).not.toMatch(/ExperimentalWarning|\[E:onnxruntime|ELIFECYCLE|ERR_PNPM/)
     expect(output).toContain('drained')
   }, 180_000)
+
+  it('--workers: the Workers gateway in workerd serves images and long texts through the local backend, no stack traces', async () => {
+    const port = await freePort()
+    const child = spawn(process.execPath, [startScript, '--workers'], {
+      env: {
+        ...process.env,
+        EDGECLIP_DATA_DIR: await temporaryDirectory(),
+        PORT: String(port),
+        BACKEND_PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+      },
+      stdio: 'pipe',
+    })
+    let output = ''
+    const ready = new Promise<void>((resolveReady, reject) => {
+      const collect = (chunk: Buffer) => {
+        output += chunk
+        if (output.includes('Ctrl-C stops')) resolveReady()
+      }
+      child.stdout.on('data', collect)
+      child.stderr.on('data', collect)
+      child.once('exit', (code) => reject(new Error(`start exited (${code}) before it was up:\n${output}`)))
+    })
+    const exited = new Promise<number | null>((resolveExit) => child.once('exit', resolveExit))
+    try {
+      await ready
+      const long = Array.from({ length: 40 }, () => 'word').join(' ')
+      const png = dataUri(solidPng(4, 4, [200, 40, 40]))
+      const response = await fetch(`http://127.0.0.1:${port}/v1/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: ['a cat', long, { image: png }] }),
+      })
+      // A backend secret that did not match answered 502 backend_auth_failed here.
+      expect(response.status, await response.clone().text()).toBe(200)
+      expect(response.headers.get('x-edgeclip-route')).toBe('mixed')
+    } finally {
+      child.kill('SIGINT')
+    }
+    expect(await exited, output).toBe(0)
+    expect(output).not.toMatch(/ENOTFOUND|\n\s+at |ERR_PNPM|ELIFECYCLE/)
+  }, 240_000)
 })
