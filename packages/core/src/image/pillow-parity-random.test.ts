@@ -7,6 +7,7 @@ import { syntheticImage } from '../../test/goldens/synthetic-image'
 import { jinaClipV1 } from '../model-spec'
 import type { DecodedImage, PixelMode } from '../ports'
 import { preprocessImage, resizedSize } from '.'
+import { setWasmResampleEnabled, wasmResample } from './pillow-resample-wasm'
 
 const spec = jinaClipV1.image
 const seed = 12
@@ -90,16 +91,26 @@ describe.skipIf(unavailable !== undefined && !pillowRequired)(
       expect(new Set(cases.map(({ image }) => image.mode)).size).toBe(6)
     })
 
-    it('matches Pillow exactly on every case', () => {
-      const mismatches: string[] = []
-      for (const [index, { name, image }] of cases.entries()) {
-        const difference = maxAbsDiff(
-          preprocessImage(image as DecodedImage, spec),
-          expected[index] as Float32Array,
-        )
-        if (difference !== 0) mismatches.push(`${name}: max abs diff ${difference}`)
+    // The WebAssembly SIMD passes run wherever they can; the JS passes are the fallback elsewhere.
+    it.each([
+      ['WebAssembly SIMD', true],
+      ['JS', false],
+    ])('matches Pillow exactly on every case (%s passes)', (_name, useWasm) => {
+      expect(wasmResample()).toBeDefined()
+      setWasmResampleEnabled(useWasm)
+      try {
+        const mismatches: string[] = []
+        for (const [index, { name, image }] of cases.entries()) {
+          const difference = maxAbsDiff(
+            preprocessImage(image as DecodedImage, spec),
+            expected[index] as Float32Array,
+          )
+          if (difference !== 0) mismatches.push(`${name}: max abs diff ${difference}`)
+        }
+        expect(mismatches).toEqual([])
+      } finally {
+        setWasmResampleEnabled(true)
       }
-      expect(mismatches).toEqual([])
     })
   },
 )
