@@ -124,3 +124,19 @@ void vertical(const uint8_t *stage, int32_t rowLength, int32_t height, int32_t s
     }
   }
 }
+
+/*
+ * In place, colour samples times alpha (alpha last), as Pillow's RGBA to RGBa conversion:
+ * MULDIV255 rounds; opaque pixels stay as they are.
+ */
+EXPORT("premultiply")
+void premultiply(uint8_t *pixels, int32_t count, int32_t channels) {
+  for (int32_t index = 0; index < count; index++, pixels += channels) {
+    const uint32_t alpha = pixels[channels - 1];
+    if (alpha == 255) continue;
+    for (int32_t c = 0; c < channels - 1; c++) {
+      const uint32_t product = pixels[c] * alpha + 128;
+      pixels[c] = (uint8_t)(((product >> 8) + product) >> 8);
+    }
+  }
+}

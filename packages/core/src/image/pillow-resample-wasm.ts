@@ -11,6 +11,7 @@ interface ResampleExports {
   __heap_base: WebAssembly.Global
   horizontal: (...args: number[]) => void
   vertical: (...args: number[]) => void
+  premultiply: (pixels: number, count: number, channels: number) => void
 }
 
 /** Bytes the horizontal kernel may read past the last source row (it loads 16 at a time). */
@@ -73,7 +74,8 @@ export class WasmResample {
 
   /**
    * Horizontal pass of source rows [rowStart, rowEnd) into a stage in module memory; returns the
-   * stage's address (rows of coefficients.first.length pixels).
+   * stage's address (rows of coefficients.first.length pixels). With `premultiply`, alpha is
+   * multiplied into the colour of each copied chunk first (Pillow resizes RGBA as RGBa).
    */
   horizontal(
     data: Uint8Array,
@@ -82,6 +84,7 @@ export class WasmResample {
     rowEnd: number,
     channels: number,
     coefficients: ResampleCoefficients,
+    premultiply: boolean,
   ): number {
     const columns = coefficients.first.length
     const [first, count, weights] = this.coefficients(coefficients)
@@ -94,6 +97,7 @@ export class WasmResample {
         data.subarray(row * sourceRowBytes, (row + rows) * sourceRowBytes),
         source,
       )
+      if (premultiply) this.module.premultiply(source, (rows * sourceRowBytes) / channels, channels)
       const output = stage + (row - rowStart) * columns * channels
       this.module.horizontal(
         source,

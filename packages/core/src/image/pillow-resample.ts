@@ -10,6 +10,7 @@ import {
   roundingBias,
 } from './pillow-resample-kernels'
 import { type WasmResample, wasmResample } from './pillow-resample-wasm'
+import { premultiplyAlpha } from './premultiplied-alpha'
 
 /** Keys' cubic convolution kernel with a = -0.5, as Pillow's BICUBIC. */
 const bicubicSupport = 2
@@ -127,6 +128,7 @@ export function resampleBicubic(
   outWidth: number,
   outHeight: number,
   window: OutputWindow,
+  premultiply = false,
 ): PixelBuffer {
   const { channels } = source
   const needHorizontal = outWidth !== source.width
@@ -151,14 +153,28 @@ export function resampleBicubic(
   }
 
   const simd = wasmResample()
-  if (simd) return resampleWithWasm(simd, source, outWidth, window, vertical, sourceRowStart, sourceRowEnd)
+  if (simd && needHorizontal) {
+    return resampleWithWasm(
+      simd,
+      source,
+      outWidth,
+      window,
+      vertical,
+      sourceRowStart,
+      sourceRowEnd,
+      premultiply,
+    )
+  }
 
+  const input = premultiply ? premultiplyAlpha(source) : source
   const stage = needHorizontal
-    ? horizontalPass(source, outWidth, window.columnStart, window.columnEnd, sourceRowStart, sourceRowEnd)
-    : cropRows(source, window.columnStart, window.columnEnd, sourceRowStart, sourceRowEnd)
+    ? horizontalPass(input, outWidth, window.columnStart, window.columnEnd, sourceRowStart, sourceRowEnd)
+    : cropRows(input, window.columnStart, window.columnEnd, sourceRowStart, sourceRowEnd)
   if (!vertical) return stage
 
-  const output = verticalPass(stage.data, windowWidth * channels, windowHeight, sourceRowStart, vertical)
+  const output = simd
+    ? simd.vertical(simd.copyIn(stage.data), windowWidth * channels, sourceRowStart, vertical)
+    : verticalPass(stage.data, windowWidth * channels, windowHeight, sourceRowStart, vertical)
   return { width: windowWidth, height: windowHeight, channels, data: output }
 }
 
@@ -171,21 +187,20 @@ function resampleWithWasm(
   vertical: ResampleCoefficients | undefined,
   sourceRowStart: number,
   sourceRowEnd: number,
+  premultiply: boolean,
 ): PixelBuffer {
   const { channels } = source
   const width = window.columnEnd - window.columnStart
   const stageRows = sourceRowEnd - sourceRowStart
-  const stage =
-    outWidth !== source.width
-      ? simd.horizontal(
-          source.data,
-          source.width * channels,
-          sourceRowStart,
-          sourceRowEnd,
-          channels,
-          bicubicCoefficients(source.width, outWidth, window.columnStart, window.columnEnd),
-        )
-      : simd.copyIn(cropRows(source, window.columnStart, window.columnEnd, sourceRowStart, sourceRowEnd).data)
+  const stage = simd.horizontal(
+    source.data,
+    source.width * channels,
+    sourceRowStart,
+    sourceRowEnd,
+    channels,
+    bicubicCoefficients(source.width, outWidth, window.columnStart, window.columnEnd),
+    premultiply,
+  )
   if (!vertical) {
     return { width, height: stageRows, channels, data: simd.read(stage, stageRows * width * channels) }
   }

@@ -7,7 +7,7 @@ import type { DecodedImage, PixelMode } from '../ports'
 import { defaultMaxImagePixels } from './image-limits'
 import { resampleNearest } from './pillow-nearest'
 import { type OutputWindow, type PixelBuffer, resampleBicubic } from './pillow-resample'
-import { premultiplyAlpha, unpremultiplyAlpha } from './premultiplied-alpha'
+import { unpremultiplyAlpha } from './premultiplied-alpha'
 
 const channelsByMode: Record<PixelMode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4, CMYK: 4, P: 1 }
 
@@ -99,8 +99,8 @@ function resizeAndCrop(
   // Pillow returns a copy when the size already matches: no resampling, no alpha round trip.
   if (unchanged || mode === 'P') return resampleNearest(source, resized.width, resized.height, window)
   if (mode === 'LA' || mode === 'RGBA') {
-    const premultiplied = premultiplyAlpha(source)
-    return unpremultiplyAlpha(resampleBicubic(premultiplied, resized.width, resized.height, window))
+    // Premultiplied on the way into the resize (Pillow's RGBa), divided back after the crop.
+    return unpremultiplyAlpha(resampleBicubic(source, resized.width, resized.height, window, true))
   }
   return resampleBicubic(source, resized.width, resized.height, window)
 }
