@@ -25,9 +25,9 @@ export async function modelFixtureCommand(argv: readonly string[], io: CommandIo
   // No default: the fixture shares the real model's id, so its default directory is the real one's.
   if (!chosen) throw new UsageError('give --dir DIR (or set EDGECLIP_MODEL_DIR)')
   const dir = resolveUserPath(io, chosen)
-  const manifest = await readManifest(dir)
-  if (manifest !== undefined && manifest.revision !== fixtureModelSpec.revision) {
-    io.stderr(`${dir} holds ${manifest.repo}@${manifest.revision}; not overwriting it with the fixture\n`)
+  const present = await readManifest(dir)
+  if (present !== undefined && present.revision !== fixtureModelSpec.revision) {
+    io.stderr(`${dir} holds ${present.repo}@${present.revision}; not overwriting it with the fixture\n`)
     return 1
   }
   // testkit carries the ONNX writer: only this action loads it.
