@@ -2,11 +2,17 @@
 // must not reach callers as `null`s, nor the cache, where it would answer every later request.
 // The real Node gateway over HTTP, in front of a real protocol backend; the towers are the fixture
 // model's, with their rows spoiled on the way out.
-import { fixtureModelSpec, type TextTower, textCacheKey } from '@edgeclip/core'
+import { fixtureModelSpec, type TextTower } from '@edgeclip/core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { LruEmbeddingCache } from '../../src/adapters'
 import { type ProtocolBackend, startProtocolBackend } from '../node/support/protocol-backend'
-import { fixtureModel, fixtureTower, startTestGateway, type TestGateway } from '../node/support/test-gateway'
+import {
+  fixtureEdgeTextKey,
+  fixtureModel,
+  fixtureTower,
+  startTestGateway,
+  type TestGateway,
+} from '../node/support/test-gateway'
 
 type EmbeddingsBody = { data: { embedding: (number | null)[] }[] }
 type ErrorBody = { error: { code: string; message: string } }
@@ -78,7 +84,7 @@ describe('non-finite rows', () => {
     const cache = new LruEmbeddingCache({ maxBytes: 1 << 20 })
     const ids = (await fixtureModel()).tokenizer.encode(text).ids
     const poisoned = new Float32Array(fixtureModelSpec.dimensions).fill(Number.NaN)
-    await cache.setMany([{ key: await textCacheKey(fixtureModelSpec, ids), vector: poisoned }])
+    await cache.setMany([{ key: await fixtureEdgeTextKey(ids), vector: poisoned }])
     const healing = await startTestGateway({ BACKEND_URL: goodBackend.url, EDGECLIP_AUTH: 'off' }, { cache })
     try {
       const first = await post(healing, [text])

@@ -32,7 +32,7 @@ export async function buildSplitEdgeArtifact(
   const fp32 = new Uint8Array(await readFile(path))
   const edgeDir = join(workDir, 'edge')
   await mkdir(edgeDir, { recursive: true })
-  const { files } = buildEdgeModel(fp32, { parts: EDGE_PARTS })
+  const { files } = await buildEdgeModel(fp32, { parts: EDGE_PARTS })
   for (const [name, bytes] of files) await writeFile(join(edgeDir, name), bytes)
   const partBundleDir = join(workDir, 'edge-part-bundle')
   await promisify(execFile)(
