@@ -2,7 +2,7 @@
 // directory read with core's readModelDir. Bytes are read lazily, per variant, once the provider is known.
 import { createHash } from 'node:crypto'
 import { defaultModelSpec, fixtureModelSpec, type ModelSpec, type OnnxVariant } from '@edgeclip/core'
-import { readModelDir, readTowerFile } from '@edgeclip/core/node'
+import { checkServedVocab, readModelDir, readTowerFile } from '@edgeclip/core/node'
 import type { BackendConfig } from '../config'
 
 export interface TowerBytes {
@@ -41,6 +41,7 @@ export async function openModelFiles(model: BackendConfig['model']): Promise<Mod
   const spec = model.kind === 'fixture' ? fixtureModelSpec : defaultModelSpec
   const dir = model.dir
   const probe = await readModelDir(dir, spec, 'fp32')
+  checkServedVocab(probe)
   return {
     spec,
     vocab: probe.vocab,

@@ -12,7 +12,7 @@ import {
   type TowerIdentity,
   WordPieceTokenizer,
 } from '@edgeclip/core'
-import { readModelDir, readTowerFile, sha256File } from '@edgeclip/core/node'
+import { checkServedVocab, readModelDir, readTowerFile, sha256File } from '@edgeclip/core/node'
 import { createNodeSession } from '@edgeclip/core/onnx-node'
 import type { NodeModel } from './node-deps'
 import type { ModelSource } from './node-settings'
@@ -40,6 +40,7 @@ async function findModelFiles(source: ModelSource, variant: OnnxVariant): Promis
   if (source.kind === 'dir' || source.dir) {
     const spec = source.kind === 'fixture' ? fixtureModelSpec : defaultModelSpec
     const found = await readModelDir(source.dir!, spec, source.kind === 'fixture' ? 'fp32' : variant)
+    checkServedVocab(found)
     return {
       spec,
       vocab: found.vocab,

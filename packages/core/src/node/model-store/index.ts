@@ -19,6 +19,7 @@ export {
 export { type ModelFileEntry, modelFiles } from './model-files'
 export { ModelStoreError, type ModelStoreErrorCode } from './model-store-error'
 export {
+  checkServedVocab,
   type ModelDir,
   type ReadModelDirOptions,
   readModelBytes,

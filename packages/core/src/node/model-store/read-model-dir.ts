@@ -136,3 +136,21 @@ export async function readTowerFile(
   }
   return { bytes, sha256 }
 }
+
+/**
+ * For hosts about to serve a directory's towers: its vocab.txt must be the one the spec pins. A
+ * folder holding the fixture (or another model) without a manifest would otherwise be served, and
+ * listed in /v1/models, under the real model's id and revision.
+ */
+export function checkServedVocab(found: ModelDir): void {
+  const pinned = found.spec.supportFiles.find((file) => file.path === vocabFileName)?.sha256
+  if (pinned === undefined) return
+  const actual = createHash('sha256').update(found.vocab).digest('hex')
+  if (actual !== pinned) {
+    throw new ModelStoreError(
+      `${join(found.dir, vocabFileName)} is not ${found.spec.id}'s vocabulary (sha256 ${actual}, expected ${pinned}): ` +
+        'refusing to serve this folder as that model; a fixture folder is served with EDGECLIP_MODEL=fixture',
+      'checksum_mismatch',
+    )
+  }
+}
