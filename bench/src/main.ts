@@ -10,15 +10,17 @@ import type { Suite, SuiteResult } from './suite'
 import { edgeLatency } from './suites/edge-latency'
 import { backendCpu, edgeFit } from './suites/external'
 import { gatewayOverhead } from './suites/gateway-overhead'
+import { preprocessBench } from './suites/preprocess'
 
 const suites: Record<string, Suite> = {
   'edge-latency': edgeLatency,
   'gateway-overhead': gatewayOverhead,
   'backend-cpu': backendCpu,
   'edge-fit': edgeFit,
+  preprocess: preprocessBench,
 }
 // Edge fit starts workerd once per variant and part: minutes, so the quick run leaves it out.
-const quickSuites = ['edge-latency', 'gateway-overhead', 'backend-cpu']
+const quickSuites = ['edge-latency', 'gateway-overhead', 'backend-cpu', 'preprocess']
 
 const { values } = parseArgs({
   options: {

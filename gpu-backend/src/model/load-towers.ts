@@ -2,6 +2,7 @@
 // onnxruntime-node throws at session creation when the CUDA provider library cannot load, which is
 // how a missing GPU (or a CPU-only install) is told apart from a working one.
 import {
+  type BackendIdentity,
   type ImageTower,
   type ModelSpec,
   OnnxImageTower,
@@ -24,6 +25,8 @@ export interface LoadedTowers {
   imageTower: ImageTower | undefined
   /** Why CUDA was not used, when it was tried and failed. */
   cudaError: string | undefined
+  /** Weights and numerics per loaded tower: every answer carries it, gateways key their cache by it. */
+  identity: BackendIdentity
   release(): Promise<void>
 }
 
@@ -64,7 +67,7 @@ export async function loadTowers({ files, createSession, config }: LoadTowersOpt
     const bytes = await files.read(config.variant.cuda)
     try {
       const towers = await create(bytes, 'cuda')
-      return finish(spec, 'cuda', bytes.variant, towers, undefined)
+      return finish(spec, 'cuda', bytes, towers, undefined)
     } catch (error) {
       cudaError = error instanceof Error ? error.message.split('\n')[0] : String(error)
       if (config.provider === 'cuda') {
@@ -73,22 +76,32 @@ export async function loadTowers({ files, createSession, config }: LoadTowersOpt
     }
   }
   const bytes = await files.read(config.variant.cpu)
-  return finish(spec, 'cpu', bytes.variant, await create(bytes, 'cpu'), cudaError)
+  return finish(spec, 'cpu', bytes, await create(bytes, 'cpu'), cudaError)
 }
+
+/** The ONNX variant and the runtime that ran it: CUDA and CPU kernels differ in the last bits too. */
+export const backendNumerics = (variant: OnnxVariant, provider: string): string =>
+  `${variant}/onnxruntime-node-${provider}`
 
 function finish(
   spec: ModelSpec,
   provider: Provider,
-  variant: OnnxVariant,
+  bytes: TowerBytes,
   towers: { textTower: TextTower | undefined; imageTower: ImageTower | undefined },
   cudaError: string | undefined,
 ): LoadedTowers {
+  const { variant, sha256 } = bytes
+  const numerics = backendNumerics(variant, provider)
   return {
     spec,
     provider,
     variant,
     ...towers,
     cudaError,
+    identity: {
+      ...(towers.textTower && sha256.text ? { text: { weights: sha256.text, numerics } } : {}),
+      ...(towers.imageTower && sha256.image ? { image: { weights: sha256.image, numerics } } : {}),
+    },
     async release() {
       await Promise.all([towers.textTower?.release(), towers.imageTower?.release()])
     },

@@ -53,6 +53,8 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
       revision: towers?.spec.revision,
       provider: towers?.provider,
       variant: towers?.variant,
+      // Gateways read it before their first batch to look cached vectors up under these towers' keys.
+      identity: towers?.identity,
     }),
     maxRequestBytes: config.maxRequestBytes,
     log,
@@ -117,7 +119,11 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
       retryAfterSeconds: config.retryAfterSeconds,
       metrics,
     })
-    serving = { embedder, tokenizer: WordPieceTokenizer.fromVocab(files.vocab, files.spec.tokenizer) }
+    serving = {
+      embedder,
+      tokenizer: WordPieceTokenizer.fromVocab(files.vocab, files.spec.tokenizer),
+      identity: towers.identity,
+    }
     if (phase === 'warming up') phase = 'ready'
     const warmed = Object.entries(warm).map(([stage, ms]) => `${stage.replace('Ms', '')} ${ms.toFixed(0)} ms`)
     log(`edgeclip backend: ready (warm-up ${warmed.join(', ')})`)

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import { fixtureModelSpec, jinaClipV1 } from '@edgeclip/core'
+import { readModelDir } from '@edgeclip/core/node'
 import { buildFixtureVocab, writeFixtureModelDir } from '@edgeclip/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -146,6 +147,11 @@ describe('edgeclip model fixture', () => {
     })
     expect(tokenized.code, tokenized.stderr).toBe(0)
     expect(JSON.parse(tokenized.stdout).ids).not.toContain(fixtureModelSpec.tokenizer.unkId)
+    // Its manifest names the fixture and its weights, so no host serves it as jina-clip-v1.
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'))
+    expect(manifest.revision).toBe(fixtureModelSpec.revision)
+    expect(manifest.files['onnx/text_model.onnx'].sha256).toMatch(/^[0-9a-f]{64}$/)
+    await expect(readModelDir(dir, jinaClipV1)).rejects.toMatchObject({ code: 'revision_mismatch' })
   })
 
   it('needs a directory, and leaves a fetched model alone', async () => {

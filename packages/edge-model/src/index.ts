@@ -13,6 +13,8 @@ export {
   EDGE_MANIFEST_FILE,
   type EdgeManifest,
   type EdgePartManifest,
+  edgeBuildId,
+  edgeFileSha256,
   embedTokenIds,
   encodeTensorBundle,
   initialTensors,

@@ -21,7 +21,7 @@ export async function buildEdgeModelFiles(
   outDir: string,
   options: BuildEdgeOptions = {},
 ): Promise<{ manifest: EdgeManifest; bytes: number }> {
-  const { manifest, files } = buildEdgeModel(await readFile(inputPath), options)
+  const { manifest, files } = await buildEdgeModel(await readFile(inputPath), options)
   await mkdir(outDir, { recursive: true })
   let bytes = 0
   for (const [name, content] of files) {

@@ -2,7 +2,13 @@ import { createApiKey, type KeyStore } from '@edgeclip/core'
 import { describe, expect, it } from 'vitest'
 import { createGatewayApp } from './app'
 import { resolveGatewayConfig } from './config'
-import { type FakeDeps, fakeDeps, keyRecord } from './pipeline/fake-deps.test-support'
+import {
+  FAKE_BACKEND_IDENTITY,
+  FAKE_EDGE_IDENTITY,
+  type FakeDeps,
+  fakeDeps,
+  keyRecord,
+} from './pipeline/fake-deps.test-support'
 import type { GatewayDeps } from './ports'
 
 const config = resolveGatewayConfig({ maxBodyBytes: 4096 })
@@ -192,6 +198,12 @@ describe('createGatewayApp', () => {
       dimensions: 768,
       max_inputs: 2048,
       max_tokens: 512,
+      // What is loaded, as every cache key names it.
+      towers: {
+        edge: FAKE_EDGE_IDENTITY,
+        backend_text: FAKE_BACKEND_IDENTITY.text,
+        backend_image: FAKE_BACKEND_IDENTITY.image,
+      },
     })
     expect((await app.request('/healthz')).status).toBe(200)
     expect((await app.request('/readyz')).status).toBe(200)

@@ -1,6 +1,6 @@
 // Contracts between the gateway's pipeline and its host-specific adapters (Workers, Node).
 // Core owns the model-facing ports (EmbeddingCache, KeyStore, Backend); these are the gateway's own.
-import type { Backend, EmbeddingCache, KeyStore, ModelSpec, TextTower } from '@edgeclip/core'
+import type { Backend, EmbeddingCache, KeyStore, ModelSpec, TextTower, TowerIdentity } from '@edgeclip/core'
 
 export interface RateLimitDecision {
   allowed: boolean
@@ -62,6 +62,12 @@ export interface GatewayDeps {
   cache: EmbeddingCache
   /** The in-process text tower, loaded lazily on first use; undefined when the host has none. */
   edgeTower: (() => Promise<TextTower>) | undefined
+  /**
+   * What the edge tower computes with (its weights fingerprint or edge build id, and numerics),
+   * known without loading it: edge-routed texts are looked up and stored under it. Undefined with no
+   * edge tower, or when its identity is unknown (its vectors are then served but never cached).
+   */
+  edgeIdentity: TowerIdentity | undefined
   backend: Backend | undefined
   imageFetcher: ImageFetcher
   /** Runs work after the response (Workers `ctx.waitUntil`; on Node a tracked promise). */

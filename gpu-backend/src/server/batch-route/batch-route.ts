@@ -4,6 +4,7 @@ import {
   BACKEND_BATCH_PATH,
   BACKEND_REQUEST_TYPE,
   BACKEND_RESPONSE_TYPE,
+  type BackendIdentity,
   type BackendItem,
   decodeBackendRequest,
   EdgeclipError,
@@ -22,6 +23,8 @@ export interface ServingModel {
   embedder: BatchEmbedder
   /** For the JSON form's plain texts; the binary form carries token ids. */
   tokenizer: WordPieceTokenizer
+  /** The loaded towers' weights and numerics, sent with every answer. */
+  identity: BackendIdentity
 }
 
 export interface BatchRouteOptions {
@@ -76,7 +79,7 @@ export function batchRoute(options: BatchRouteOptions): Hono {
         retryAfter: 1,
       })
     }
-    const { embedder, tokenizer } = model
+    const { embedder, tokenizer, identity } = model
     const spec = embedder.spec
     const contentType = (context.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
     const json = contentType === 'application/json'
@@ -112,8 +115,8 @@ export function batchRoute(options: BatchRouteOptions): Hono {
     }
     const timing = serverTiming(result.timings ?? {}, performance.now() - started)
     context.header('server-timing', timing)
-    if (json) return context.json(jsonBatchResponse(request.model, spec.dimensions, result))
-    const frame = encodeBackendResponse(result, spec.dimensions)
+    if (json) return context.json({ ...jsonBatchResponse(request.model, spec.dimensions, result), identity })
+    const frame = encodeBackendResponse({ ...result, identity }, spec.dimensions)
     return context.body(frame as Uint8Array<ArrayBuffer>, 200, { 'content-type': BACKEND_RESPONSE_TYPE })
   })
   return app

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadEdgeTextModel } from '@edgeclip/edge-model/node'
@@ -46,6 +46,10 @@ describe('edgeclip model build-edge', () => {
     expect(result.code).toBe(0)
     const out = join(dir, 'edge')
     expect(JSON.parse(result.stdout).out).toBe(out)
+    // It names the build it wrote: the id every hop of the split tower carries and cache keys name.
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'))
+    expect(JSON.parse(result.stdout).buildId).toBe(manifest.buildId)
+    expect(manifest.buildId).toMatch(/^[0-9a-f]{64}$/)
     expect((await readdir(out)).sort()).toEqual([
       'embeddings.int8',
       'manifest.json',

@@ -54,7 +54,7 @@ export async function modelBuildEdgeCommand(argv: readonly string[], io: Command
     parts,
   })
   io.stdout(
-    `${JSON.stringify({ out, bytes, table: manifest.table.bytes, parts: manifest.parts.map((part) => ({ file: part.file, bytes: part.bytes })) })}\n`,
+    `${JSON.stringify({ out, buildId: manifest.buildId, bytes, table: manifest.table.bytes, parts: manifest.parts.map((part) => ({ file: part.file, bytes: part.bytes })) })}\n`,
   )
   return 0
 }

@@ -1,8 +1,11 @@
 // `edgeclip model fixture`: writes the built-in fixture model where a fetched model would go, so the
 // services and commands that read a model directory can run offline on it.
+
+import { stat } from 'node:fs/promises'
+import { relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fixtureModelSpec } from '@edgeclip/core'
-import { readManifest, readModelDir } from '@edgeclip/core/node'
+import { emptyManifest, readManifest, readModelDir, sha256File, writeManifest } from '@edgeclip/core/node'
 import { type CommandIo, resolveUserPath, UsageError } from '../command'
 
 export const modelFixtureUsage = `  edgeclip model fixture --dir DIR
@@ -22,15 +25,25 @@ export async function modelFixtureCommand(argv: readonly string[], io: CommandIo
   // No default: the fixture shares the real model's id, so its default directory is the real one's.
   if (!chosen) throw new UsageError('give --dir DIR (or set EDGECLIP_MODEL_DIR)')
   const dir = resolveUserPath(io, chosen)
-  const manifest = await readManifest(dir)
-  if (manifest !== undefined && manifest.revision !== fixtureModelSpec.revision) {
-    io.stderr(`${dir} holds ${manifest.repo}@${manifest.revision}; not overwriting it with the fixture\n`)
+  const present = await readManifest(dir)
+  if (present !== undefined && present.revision !== fixtureModelSpec.revision) {
+    io.stderr(`${dir} holds ${present.repo}@${present.revision}; not overwriting it with the fixture\n`)
     return 1
   }
   // testkit carries the ONNX writer: only this action loads it.
   const { writeFixtureModelDir } = await import('@edgeclip/testkit')
   await writeFixtureModelDir(dir)
-  const written = await readModelDir(dir, fixtureModelSpec, 'fp32', { require: ['text', 'image'] })
+  const written = await readModelDir(dir, fixtureModelSpec, 'fp32', {
+    require: ['text', 'image'],
+    verify: 'none',
+  })
+  // The manifest names the fixture's revision and hashes: a host told to serve jina-clip-v1 from
+  // this folder refuses it (revision mismatch) instead of caching fixture vectors as the real model's.
+  const manifest = emptyManifest(fixtureModelSpec)
+  for (const path of [written.textModelPath!, written.visionModelPath!, written.vocabPath]) {
+    manifest.files[relative(dir, path)] = { sha256: await sha256File(path), size: (await stat(path)).size }
+  }
+  await writeManifest(dir, manifest)
   io.stdout(
     `${JSON.stringify({ dir, revision: fixtureModelSpec.revision, files: [written.textModelPath, written.visionModelPath, written.vocabPath] })}\n`,
   )

@@ -5,6 +5,7 @@
 //          alignment) | payload
 // request payload:  image bytes, concatenated in item order
 // response payload: one float32le row of `dimensions` per ok item, in item order
+import { type BackendIdentity, parseBackendIdentity } from '../cache-key'
 import { EdgeclipError } from '../errors'
 
 export const BACKEND_REQUEST_TYPE = 'application/vnd.edgeclip.batch'
@@ -25,6 +26,11 @@ export interface BackendResult {
   items: BackendItemResult[]
   /** Stage durations in milliseconds, for server-timing. */
   timings?: Record<string, number>
+  /**
+   * The towers that computed these rows. The gateway stores the rows under these identities' keys,
+   * so a backend redeployed with other weights or numerics never fills the old entries.
+   */
+  identity?: BackendIdentity
 }
 
 export interface BackendRequest {
@@ -44,6 +50,7 @@ type ResponseHeader = {
   dimensions: number
   items: ({ ok: true } | { ok: false; status: number; code: string; message: string })[]
   timings?: Record<string, number>
+  identity?: BackendIdentity
 }
 
 const protocolError = (message: string) =>
@@ -138,6 +145,7 @@ export function encodeBackendResponse(result: BackendResult, dimensions: number)
       item.ok ? { ok: true } : { ok: false, status: item.status, code: item.code, message: item.message },
     ),
     ...(result.timings ? { timings: result.timings } : {}),
+    ...(result.identity ? { identity: result.identity } : {}),
   }
   const okRows = result.items.filter((item) => item.ok)
   const { frame, payloadOffset } = writeFrame(header, okRows.length * dimensions * 4)
@@ -186,5 +194,12 @@ export function decodeBackendResponse(
     }
     throw protocolError('bad item in response header')
   })
-  return { dimensions, items, ...(header.timings ? { timings: header.timings } : {}) }
+  // A malformed identity is dropped, not trusted: the gateway then caches nothing from this answer.
+  const identity = parseBackendIdentity(header.identity)
+  return {
+    dimensions,
+    items,
+    ...(header.timings ? { timings: header.timings } : {}),
+    ...(identity ? { identity } : {}),
+  }
 }

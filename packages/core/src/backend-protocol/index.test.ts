@@ -8,6 +8,15 @@ import {
 } from '../index'
 
 describe('backend protocol', () => {
+  it('carries the identity of the towers that computed the rows', () => {
+    const identity = { text: { weights: 'e'.repeat(64), numerics: 'fp16/onnxruntime-node-cuda' } }
+    const vector = new Float32Array([1, 2])
+    const frame = encodeBackendResponse({ items: [{ ok: true, vector }], identity }, 2)
+    expect(decodeBackendResponse(frame, 1).identity).toEqual(identity)
+    const anonymous = encodeBackendResponse({ items: [{ ok: true, vector }] }, 2)
+    expect(decodeBackendResponse(anonymous, 1).identity).toBeUndefined()
+  })
+
   it('round-trips a mixed request, keeping order and image bytes', () => {
     const image = new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3])
     const frame = encodeBackendRequest({

@@ -7,7 +7,7 @@ import type { DecodedImage, PixelMode } from '../ports'
 import { defaultMaxImagePixels } from './image-limits'
 import { resampleNearest } from './pillow-nearest'
 import { type OutputWindow, type PixelBuffer, resampleBicubic } from './pillow-resample'
-import { premultiplyAlpha, unpremultiplyAlpha } from './premultiplied-alpha'
+import { unpremultiplyAlpha } from './premultiplied-alpha'
 
 const channelsByMode: Record<PixelMode, number> = { L: 1, LA: 2, RGB: 3, RGBA: 4, CMYK: 4, P: 1 }
 
@@ -99,8 +99,8 @@ function resizeAndCrop(
   // Pillow returns a copy when the size already matches: no resampling, no alpha round trip.
   if (unchanged || mode === 'P') return resampleNearest(source, resized.width, resized.height, window)
   if (mode === 'LA' || mode === 'RGBA') {
-    const premultiplied = premultiplyAlpha(source)
-    return unpremultiplyAlpha(resampleBicubic(premultiplied, resized.width, resized.height, window))
+    // Premultiplied on the way into the resize (Pillow's RGBa), divided back after the crop.
+    return unpremultiplyAlpha(resampleBicubic(source, resized.width, resized.height, window, true))
   }
   return resampleBicubic(source, resized.width, resized.height, window)
 }
@@ -124,7 +124,10 @@ function normalizationTable(spec: ImageSpec): Float32Array[] {
   return tables
 }
 
-/** Converts the cropped pixels to RGB (after the crop, as Pillow's convert) and normalizes to CHW. */
+/**
+ * Converts the cropped pixels to RGB (after the crop, as Pillow's convert) and normalizes to CHW.
+ * One loop per mode, so the per-pixel work carries no mode test.
+ */
 function writeNormalized(
   cropped: PixelBuffer,
   image: DecodedImage,
@@ -135,40 +138,54 @@ function writeNormalized(
   const [red, green, blue] = normalizationTable(spec) as [Float32Array, Float32Array, Float32Array]
   const plane = cropped.width * cropped.height
   const { data, channels } = cropped
+  const greenOffset = offset + plane
+  const blueOffset = offset + 2 * plane
+  if (image.mode === 'P') {
+    writePalette(data, image, plane, red, green, blue, target, offset)
+  } else if (image.mode === 'CMYK') {
+    for (let pixel = 0, base = 0; pixel < plane; pixel++, base += 4) {
+      // Pillow's cmyk2rgb: (255 - k) less MULDIV255(ink, 255 - k), per channel.
+      const inverseBlack = 255 - (data[base + 3] as number)
+      target[offset + pixel] = red[cmykChannel(data[base] as number, inverseBlack)] as number
+      target[greenOffset + pixel] = green[cmykChannel(data[base + 1] as number, inverseBlack)] as number
+      target[blueOffset + pixel] = blue[cmykChannel(data[base + 2] as number, inverseBlack)] as number
+    }
+  } else if (channels < 3) {
+    for (let pixel = 0, base = 0; pixel < plane; pixel++, base += channels) {
+      const grey = data[base] as number
+      target[offset + pixel] = red[grey] as number
+      target[greenOffset + pixel] = green[grey] as number
+      target[blueOffset + pixel] = blue[grey] as number
+    }
+  } else {
+    for (let pixel = 0, base = 0; pixel < plane; pixel++, base += channels) {
+      target[offset + pixel] = red[data[base] as number] as number
+      target[greenOffset + pixel] = green[data[base + 1] as number] as number
+      target[blueOffset + pixel] = blue[data[base + 2] as number] as number
+    }
+  }
+}
+
+function writePalette(
+  data: Uint8Array,
+  image: DecodedImage,
+  plane: number,
+  red: Float32Array,
+  green: Float32Array,
+  blue: Float32Array,
+  target: Float32Array,
+  offset: number,
+): void {
   const palette = image.palette ?? new Uint8Array(0)
   const paletteChannels = image.paletteChannels ?? 3
   for (let pixel = 0; pixel < plane; pixel++) {
-    const base = pixel * channels
-    let r: number
-    let g: number
-    let b: number
-    if (image.mode === 'P') {
-      const index = data[base] as number
-      const entry = index * paletteChannels
-      if (entry + 2 < palette.length) {
-        r = palette[entry] as number
-        g = palette[entry + 1] as number
-        b = palette[entry + 2] as number
-      } else {
-        // Pillow fills palette entries the file does not define with a grey ramp.
-        r = g = b = index
-      }
-    } else if (image.mode === 'CMYK') {
-      // Pillow's cmyk2rgb: (255 - k) less MULDIV255(ink, 255 - k), per channel.
-      const inverseBlack = 255 - (data[base + 3] as number)
-      r = cmykChannel(data[base] as number, inverseBlack)
-      g = cmykChannel(data[base + 1] as number, inverseBlack)
-      b = cmykChannel(data[base + 2] as number, inverseBlack)
-    } else if (channels < 3) {
-      r = g = b = data[base] as number
-    } else {
-      r = data[base] as number
-      g = data[base + 1] as number
-      b = data[base + 2] as number
-    }
-    target[offset + pixel] = red[r] as number
-    target[offset + plane + pixel] = green[g] as number
-    target[offset + 2 * plane + pixel] = blue[b] as number
+    const index = data[pixel] as number
+    const entry = index * paletteChannels
+    // Pillow fills palette entries the file does not define with a grey ramp.
+    const defined = entry + 2 < palette.length
+    target[offset + pixel] = red[defined ? (palette[entry] as number) : index] as number
+    target[offset + plane + pixel] = green[defined ? (palette[entry + 1] as number) : index] as number
+    target[offset + 2 * plane + pixel] = blue[defined ? (palette[entry + 2] as number) : index] as number
   }
 }
 

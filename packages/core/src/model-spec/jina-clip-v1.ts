@@ -31,6 +31,8 @@ export const jinaClipV1 = {
     std: [0.26862954, 0.26130258, 0.27577711],
     resample: 'bicubic',
     cropRounding: 'half-even',
+    // Bump when preprocessImage's output changes for any input (see ImageSpec).
+    preprocessingVersion: 1,
   },
   onnx: {
     text: { input: 'input_ids', output: 'text_embeds' },

@@ -41,6 +41,11 @@ export interface ImageSpec {
   resample: 'bicubic'
   /** Crop offsets: round((dim - size) / 2) with halves to even, as torchvision does. */
   cropRounding: 'half-even'
+  /**
+   * Version of the image pipeline's output (decode, resize, crop, normalize). Image cache keys hash
+   * it: bump it with any change that moves a pixel tensor, so no vector of the old pipeline is served.
+   */
+  preprocessingVersion: number
 }
 
 export interface OnnxIoSpec {

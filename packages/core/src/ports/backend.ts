@@ -1,5 +1,6 @@
 // The GPU backend as the gateway sees it: one batched call for texts and images.
 import type { BackendItem, BackendResult } from '../backend-protocol'
+import type { BackendIdentity } from '../cache-key'
 
 export interface BackendCallOptions {
   signal?: AbortSignal
@@ -20,4 +21,9 @@ export interface Backend {
   ): Promise<BackendResult>
   /** Cheap reachability check for /readyz. */
   ready(options?: BackendCallOptions): Promise<boolean>
+  /**
+   * The towers the backend computes with, for cache lookups before a call: the identity its last
+   * answer carried, else asked once. Undefined when unknown: the gateway then looks nothing up.
+   */
+  identity?(options?: BackendCallOptions): Promise<BackendIdentity | undefined>
 }

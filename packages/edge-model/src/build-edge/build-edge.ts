@@ -1,6 +1,12 @@
 // The edge build: fp32 text_model.onnx -> int8 weights, int8 embedding table outside the graph,
 // layers split into parts, each part with external data. Pure: bytes in, files (name -> bytes) out.
-import { EDGE_FORMAT, EDGE_MANIFEST_FILE, type EdgeManifest } from '../edge-runner/edge-manifest'
+import {
+  EDGE_FORMAT,
+  EDGE_MANIFEST_FILE,
+  type EdgeManifest,
+  edgeBuildId,
+  edgeFileSha256,
+} from '../edge-runner/edge-manifest'
 import { encodeEmbeddingTable, extractEmbeddingTable, INPUTS_EMBEDS } from '../embedding-table'
 import { moveToExternalData } from '../external-data'
 import { decodeModel, encodeModel, graphOf } from '../onnx-graph'
@@ -23,7 +29,7 @@ export interface EdgeBuild {
   files: Map<string, Uint8Array>
 }
 
-export function buildEdgeModel(fp32: Uint8Array, options: BuildEdgeOptions = {}): EdgeBuild {
+export async function buildEdgeModel(fp32: Uint8Array, options: BuildEdgeOptions = {}): Promise<EdgeBuild> {
   const model = decodeModel(fp32)
   const graph = graphOf(model)
   const idsInput =
@@ -40,29 +46,41 @@ export function buildEdgeModel(fp32: Uint8Array, options: BuildEdgeOptions = {})
   const files = new Map<string, Uint8Array>()
   const tableBytes = encodeEmbeddingTable(table)
   files.set(EDGE_TABLE_FILE, tableBytes)
-  const manifest: EdgeManifest = {
+  const split = splitLayers(model, INPUTS_EMBEDS, parts, table.width).map((part, index) => {
+    const file = `part-${index}.onnx`
+    const data = `${file}.data`
+    const dataBytes = moveToExternalData(part.model, data)
+    const graphBytes = encodeModel(part.model)
+    files.set(file, graphBytes)
+    files.set(data, dataBytes)
+    return { file, data, part, graphBytes, dataBytes }
+  })
+  const unnamed: Omit<EdgeManifest, 'buildId'> = {
     format: EDGE_FORMAT,
     weights,
     embedsInput: INPUTS_EMBEDS,
     idsInput,
     output,
-    table: { file: EDGE_TABLE_FILE, rows: table.rows, width: table.width, bytes: tableBytes.length },
-    parts: splitLayers(model, INPUTS_EMBEDS, parts, table.width).map((part, index) => {
-      const file = `part-${index}.onnx`
-      const data = `${file}.data`
-      const dataBytes = moveToExternalData(part.model, data)
-      const graphBytes = encodeModel(part.model)
-      files.set(file, graphBytes)
-      files.set(data, dataBytes)
-      return {
+    table: {
+      file: EDGE_TABLE_FILE,
+      rows: table.rows,
+      width: table.width,
+      bytes: tableBytes.length,
+      sha256: await edgeFileSha256(tableBytes),
+    },
+    parts: await Promise.all(
+      split.map(async ({ file, data, part, graphBytes, dataBytes }) => ({
         file,
         data,
         inputs: part.inputs,
         outputs: part.outputs,
         bytes: graphBytes.length + dataBytes.length,
-      }
-    }),
+        sha256: { file: await edgeFileSha256(graphBytes), data: await edgeFileSha256(dataBytes) },
+      })),
+    ),
   }
+  // First in the file, so a reader (and `model build-edge`'s output) sees which build this is.
+  const manifest: EdgeManifest = { buildId: await edgeBuildId(unnamed), ...unnamed }
   files.set(EDGE_MANIFEST_FILE, new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`))
   return { manifest, files }
 }

@@ -3,6 +3,8 @@ export {
   EDGE_MANIFEST_FILE,
   type EdgeManifest,
   type EdgePartManifest,
+  edgeBuildId,
+  edgeFileSha256,
   parseEdgeManifest,
 } from './edge-manifest'
 export {

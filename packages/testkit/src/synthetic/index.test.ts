@@ -1,7 +1,15 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decodeEmbeddingTable, embedTokenIds, type PartRunner, parseEdgeManifest } from '@edgeclip/edge-model'
+import {
+  buildEdgeModel,
+  decodeEmbeddingTable,
+  edgeBuildId,
+  edgeFileSha256,
+  embedTokenIds,
+  type PartRunner,
+  parseEdgeManifest,
+} from '@edgeclip/edge-model'
 import * as ortNode from 'onnxruntime-node'
 import * as ortWeb from 'onnxruntime-web'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -164,5 +172,26 @@ describe('synthetic JinaBERT', () => {
     const embeddings = await embedTokenIds(manifest, table, runners, batch, 0)
     expect(cosine(embeddings[0]!, reference[0])).toBeGreaterThan(0.999)
     expect(cosine(embeddings[1]!, reference[1])).toBeGreaterThan(0.999)
+  })
+
+  it('edge: the manifest names its build by the hash of its parts and table', async () => {
+    const fp32 = new Uint8Array(await readFile(join(dir, 'fp32.onnx')))
+    const first = await buildEdgeModel(fp32, { parts: 2 })
+    const again = await buildEdgeModel(fp32, { parts: 2 })
+    expect(first.manifest.buildId).toMatch(/^[0-9a-f]{64}$/)
+    expect(again.manifest.buildId).toBe(first.manifest.buildId)
+    expect(await edgeBuildId(first.manifest)).toBe(first.manifest.buildId)
+    const [part] = first.manifest.parts
+    expect(part!.sha256.data).toBe(await edgeFileSha256(first.files.get(part!.data)!))
+    expect(first.manifest.table.sha256).toBe(
+      await edgeFileSha256(first.files.get(first.manifest.table.file)!),
+    )
+    // Other weights, or the same weights split differently, are another build.
+    const { path } = await writeSyntheticJinaBert(join(dir, 'other-seed.onnx'), { shape, seed: 7 })
+    const other = await buildEdgeModel(new Uint8Array(await readFile(path)), { parts: 2 })
+    const threeParts = await buildEdgeModel(fp32, { parts: 3 })
+    expect(new Set([first, other, threeParts].map((build) => build.manifest.buildId)).size).toBe(3)
+    const { buildId: _dropped, ...unnamed } = first.manifest
+    expect(() => parseEdgeManifest(JSON.stringify(unnamed))).toThrow(/no buildId/)
   })
 })

@@ -65,7 +65,7 @@ export async function writeSyntheticJinaBert(
   if (variant === 'edge') {
     const manifestPath = join(path, 'manifest.json')
     if (!(await exists(manifestPath))) {
-      const { files } = buildEdgeModel(await readFile(fp32Path), { parts: options.parts ?? 2 })
+      const { files } = await buildEdgeModel(await readFile(fp32Path), { parts: options.parts ?? 2 })
       await mkdir(path, { recursive: true })
       for (const [name, bytes] of files) await writeFile(join(path, name), bytes)
     }

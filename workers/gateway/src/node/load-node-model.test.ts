@@ -1,4 +1,5 @@
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -32,6 +33,22 @@ describe('loadNodeModel', () => {
     const [row] = await tower.embed([ids])
     expect(row?.length).toBe(model.spec.dimensions)
     await model.release()
+  })
+
+  it('refuses to serve a fixture folder as jina-clip-v1, and names its tower by the file it loads', async () => {
+    const dir = await temporaryDirectory()
+    const fixture = await writeFixtureFiles()
+    await mkdir(join(dir, 'onnx'))
+    await copyFile(fixture.vocabPath, join(dir, 'vocab.txt'))
+    await copyFile(fixture.modelPath, join(dir, 'onnx/text_model.onnx'))
+    await expect(loadNodeModel({ kind: 'dir', dir })).rejects.toThrow(/EDGECLIP_MODEL=fixture/)
+    const served = await loadNodeModel({ kind: 'fixture', dir })
+    expect(served.edgeIdentity).toEqual({
+      weights: createHash('sha256')
+        .update(await readFile(fixture.modelPath))
+        .digest('hex'),
+      numerics: 'fp32/onnxruntime-node-cpu',
+    })
   })
 
   it('runs without an edge tower when the directory has no text model', async () => {

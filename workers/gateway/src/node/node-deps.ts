@@ -1,7 +1,7 @@
 // Builds GatewayDeps for Node from settings: SQLite keys, LRU over SQLite or Redis vectors,
 // in-memory rate limits, the pinned-DNS image fetcher and an HTTP backend (local or on Modal).
 import { join } from 'node:path'
-import type { Backend, ModelSpec, TextTower } from '@edgeclip/core'
+import type { Backend, ModelSpec, TextTower, TowerIdentity } from '@edgeclip/core'
 import {
   HttpBackend,
   LruEmbeddingCache,
@@ -22,6 +22,8 @@ export interface NodeModel {
   tokenizer: TextTokenizer
   /** Loads the in-process text tower on first call; undefined when the host runs none. */
   edgeTower: (() => Promise<TextTower>) | undefined
+  /** The text tower file's sha256 and numerics: what edge-routed cache keys name. */
+  edgeIdentity: TowerIdentity | undefined
   release(): Promise<void>
 }
 
@@ -68,6 +70,7 @@ export function createNodeDeps(
       sharedCache,
     ),
     edgeTower: settings.edgeTower ? model.edgeTower : undefined,
+    edgeIdentity: settings.edgeTower ? model.edgeIdentity : undefined,
     backend: createBackend(settings),
     imageFetcher: new NodeSafeImageFetcher({
       maxPixels: settings.config.maxImagePixels,

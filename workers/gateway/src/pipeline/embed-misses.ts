@@ -1,11 +1,18 @@
 // Computes vectors the cache did not have: short texts on the in-process edge tower, everything
 // else in one batched backend call (a few frames for huge requests). Rows come back raw
 // (unnormalized), in the order given; a non-finite row is never returned.
-import { type BackendItem, type BackendResult, EdgeclipError } from '@edgeclip/core'
+import {
+  type BackendIdentity,
+  type BackendItem,
+  type BackendResult,
+  EdgeclipError,
+  type TowerIdentity,
+} from '@edgeclip/core'
 import type { GatewayConfig } from '../config'
 import type { StageTimings } from '../middleware/timing'
 import type { GatewayDeps } from '../ports'
 import { splitFrames } from './backend-frames'
+import { backendTowerFor } from './cache-keys'
 import { EdgeQueueFullError, edgeQueueFor } from './edge-queue'
 import { inputParam } from './input-items'
 import type { PreparedItem } from './prepare-items'
@@ -19,7 +26,7 @@ export interface Miss {
 }
 
 export interface EmbedMissesOptions {
-  deps: Pick<GatewayDeps, 'spec' | 'edgeTower' | 'backend'>
+  deps: Pick<GatewayDeps, 'spec' | 'edgeTower' | 'edgeIdentity' | 'backend'>
   config: Pick<
     GatewayConfig,
     | 'edgeMaxTokens'
@@ -37,7 +44,11 @@ export interface EmbedMissesOptions {
 }
 
 /** The routing policy: one token threshold per model, and only when an edge tower exists. */
-export function routeFor(item: PreparedItem, hasEdgeTower: boolean, edgeMaxTokens: number): Route {
+export function routeFor(
+  item: { kind: 'text'; tokens: number } | { kind: 'image' },
+  hasEdgeTower: boolean,
+  edgeMaxTokens: number,
+): Route {
   return hasEdgeTower && item.kind === 'text' && item.tokens <= edgeMaxTokens ? 'edge' : 'backend'
 }
 
@@ -105,7 +116,13 @@ function withTimeout<T>(
   return Promise.race([run(controller.signal), timeout]).finally(() => clearTimeout(timer))
 }
 
-async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions): Promise<Float32Array[]> {
+interface Computed {
+  rows: Float32Array[]
+  /** The identity of the towers that computed the rows: what they are stored under. */
+  towers: (TowerIdentity | undefined)[]
+}
+
+async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions): Promise<Computed> {
   const { backend, spec } = options.deps
   if (!backend) {
     const first = misses[0]!
@@ -128,7 +145,10 @@ async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions):
     // Usually one frame; one deadline for all of them.
     result = await withTimeout(
       async (signal) => {
-        const merged: Required<BackendResult> = { items: [], timings: {} }
+        const merged: BackendResult & Required<Pick<BackendResult, 'timings'>> = { items: [], timings: {} }
+        // Frames answered by two deploys (a rollout between them) name no single identity.
+        let identity: BackendIdentity | undefined
+        let identities = 0
         for (const { start, end } of splitFrames(items, options.config.maxBodyBytes)) {
           const frame = await backend.embedBatch(spec.id, items.slice(start, end), {
             signal,
@@ -138,11 +158,17 @@ async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions):
           // A short frame must fail here: appended, its rows would shift onto the next frame's items.
           if (frame.items.length !== end - start) return frame
           merged.items.push(...frame.items)
+          if (identities === 0 || JSON.stringify(identity) === JSON.stringify(frame.identity)) {
+            identity = frame.identity
+          } else {
+            identity = undefined
+          }
+          identities++
           for (const [stage, milliseconds] of Object.entries(frame.timings ?? {})) {
             merged.timings[stage] = (merged.timings[stage] ?? 0) + milliseconds
           }
         }
-        return merged
+        return { ...merged, ...(identity ? { identity } : {}) }
       },
       options.config.backendTimeoutMs,
       options.signal,
@@ -183,7 +209,7 @@ async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions):
       ...(status >= 500 ? { retryAfter: 1 } : {}),
     })
   }
-  return result.items.map((outcome, position) => {
+  const rows = result.items.map((outcome, position) => {
     const row = checkRow(outcome.ok ? outcome.vector : new Float32Array(), spec.dimensions, 'the GPU backend')
     if (isFiniteRow(row)) return row
     const param = inputParam(misses[position]!.inputIndex, options.single)
@@ -192,20 +218,24 @@ async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions):
       code: 'backend_protocol_error',
     })
   })
+  return { rows, towers: misses.map(({ item }) => backendTowerFor(item, result.identity)) }
 }
 
 export interface EmbeddedMisses {
   vectors: Float32Array[]
   routes: Route[]
+  /** Per miss, the tower that computed it (undefined: unknown, so never cached). */
+  towers: (TowerIdentity | undefined)[]
 }
 
 /** Edge rows, or backend rows for the same items when the in-process tower cannot load or run. */
 async function runEdgeOrFallBack(
   misses: readonly Miss[],
   options: EmbedMissesOptions,
-): Promise<{ rows: Float32Array[]; route: Route }> {
+): Promise<Computed & { route: Route }> {
   try {
-    return { rows: await options.timings.measure('edge', () => runEdge(misses, options)), route: 'edge' }
+    const rows = await options.timings.measure('edge', () => runEdge(misses, options))
+    return { rows, towers: rows.map(() => options.deps.edgeIdentity), route: 'edge' }
   } catch (error) {
     if (error instanceof EdgeclipError || options.signal?.aborted) throw error
     const busy = error instanceof EdgeQueueFullError
@@ -222,7 +252,7 @@ async function runEdgeOrFallBack(
       })
     }
     return {
-      rows: await options.timings.measure('backend', () => runBackend(misses, options)),
+      ...(await options.timings.measure('backend', () => runBackend(misses, options))),
       route: 'backend',
     }
   }
@@ -244,20 +274,25 @@ export async function embedMisses(
       failed.abort(error)
       throw error
     })
-  const [edge, backendRows] = await Promise.all([
+  const none: Computed = { rows: [], towers: [] }
+  const [edge, backend] = await Promise.all([
     edgeMisses.length > 0
       ? stopOnFailure(runEdgeOrFallBack(edgeMisses, { ...options, signal }))
-      : { rows: [], route: 'edge' as const },
+      : { ...none, route: 'edge' as const },
     backendMisses.length > 0
       ? stopOnFailure(
           options.timings.measure('backend', () => runBackend(backendMisses, { ...options, signal })),
         )
-      : [],
+      : none,
   ])
   let edgeCursor = 0
   let backendCursor = 0
-  const vectors = routes.map((route) =>
-    route === 'edge' ? edge.rows[edgeCursor++]! : backendRows[backendCursor++]!,
-  )
-  return { vectors, routes: routes.map((route) => (route === 'edge' ? edge.route : route)) }
+  const vectors: Float32Array[] = []
+  const towers: (TowerIdentity | undefined)[] = []
+  for (const route of routes) {
+    const [from, position] = route === 'edge' ? [edge, edgeCursor++] : [backend, backendCursor++]
+    vectors.push(from.rows[position]!)
+    towers.push(from.towers[position])
+  }
+  return { vectors, towers, routes: routes.map((route) => (route === 'edge' ? edge.route : route)) }
 }

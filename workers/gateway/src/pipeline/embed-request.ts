@@ -1,10 +1,11 @@
 // POST /v1/embeddings without HTTP: validate -> prepare -> dedupe -> cache -> embed misses ->
 // merge in input order -> normalize -> encode, plus a cache write-back that runs after the response.
-import { encodeEmbedding } from '@edgeclip/core'
+import { encodeEmbedding, sameTowerIdentity, type TowerIdentity } from '@edgeclip/core'
 import type { GatewayConfig } from '../config'
 import type { StageTimings } from '../middleware/timing'
 import type { GatewayDeps } from '../ports'
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../schemas'
+import { cacheKeyOf } from './cache-keys'
 import { dedupeKeys } from './dedupe'
 import { embedMisses, type Miss, type Route } from './embed-misses'
 import { toEmbedItems } from './input-items'
@@ -31,16 +32,40 @@ export interface EmbedOutcome {
   cache: CacheHeader
 }
 
-async function lookUp(cache: GatewayDeps['cache'], keys: readonly string[], dimensions: number) {
+/** Rows for the cacheable keys; an uncacheable key (its tower unknown) is a miss without asking. */
+async function lookUp(
+  cache: GatewayDeps['cache'],
+  keys: readonly string[],
+  cacheable: readonly boolean[],
+  dimensions: number,
+) {
+  const asked = keys.filter((_, slot) => cacheable[slot])
   try {
-    const rows = await cache.getMany(keys)
+    const found = asked.length > 0 ? await cache.getMany(asked) : []
+    let cursor = 0
     // A row of the wrong width (another model's, a torn write) or with NaNs (written by an older
     // gateway from a broken tower) is a miss, not an answer; its fresh row replaces it.
-    return rows.map((row) => (row?.length === dimensions && row.every(Number.isFinite) ? row : undefined))
+    return keys.map((_, slot) => {
+      if (!cacheable[slot]) return undefined
+      const row = found[cursor++]
+      return row?.length === dimensions && row.every(Number.isFinite) ? row : undefined
+    })
   } catch (error) {
     console.warn('embedding cache lookup failed; serving without cache:', error)
     return undefined
   }
+}
+
+/** The key a fresh row is stored under: the tower that really computed it, or none when unknown. */
+async function storeKey(
+  item: PreparedItem,
+  tower: TowerIdentity | undefined,
+  spec: GatewayDeps['spec'],
+): Promise<string | undefined> {
+  if (tower === undefined) return undefined
+  if (item.cacheable && sameTowerIdentity(item.tower, tower)) return item.key
+  // Another tower served it (the edge fell back to the backend, or the backend was redeployed).
+  return cacheKeyOf(spec, item, tower)
 }
 
 function summarize(routes: readonly (Route | 'cache')[], cacheAvailable: boolean) {
@@ -79,7 +104,10 @@ export async function embedRequest(request: EmbeddingsRequest, context: EmbedCon
   await context.chargeTokens?.(promptTokens)
 
   const { uniqueKeys, slotOfItem, firstItemOfSlot } = dedupeKeys(prepared.map((item) => item.key))
-  const cached = await timings.measure('cache', () => lookUp(deps.cache, uniqueKeys, deps.spec.dimensions))
+  const cacheable = firstItemOfSlot.map((index) => prepared[index]!.cacheable)
+  const cached = await timings.measure('cache', () =>
+    lookUp(deps.cache, uniqueKeys, cacheable, deps.spec.dimensions),
+  )
   const vectors: (Float32Array | undefined)[] = cached ?? uniqueKeys.map(() => undefined)
   const routes: (Route | 'cache')[] = vectors.map((row) => (row ? 'cache' : 'backend'))
 
@@ -94,15 +122,20 @@ export async function embedRequest(request: EmbeddingsRequest, context: EmbedCon
       vectors[slot] = computed.vectors[position]
       routes[slot] = computed.routes[position]!
     })
-    const entries = missSlots.map((slot, position) => ({
-      key: uniqueKeys[slot]!,
-      vector: computed.vectors[position]!,
-    }))
-    deps.waitUntil(
-      deps.cache
-        .setMany(entries)
-        .catch((error: unknown) => console.warn('embedding cache write-back failed:', error)),
+    const keys = await Promise.all(
+      misses.map(({ item }, position) => storeKey(item, computed.towers[position], deps.spec)),
     )
+    const entries = misses.flatMap((_, position) => {
+      const key = keys[position]
+      return key === undefined ? [] : [{ key, vector: computed.vectors[position]! }]
+    })
+    if (entries.length > 0) {
+      deps.waitUntil(
+        deps.cache
+          .setMany(entries)
+          .catch((error: unknown) => console.warn('embedding cache write-back failed:', error)),
+      )
+    }
   }
 
   const data = await timings.measure('encode', () =>

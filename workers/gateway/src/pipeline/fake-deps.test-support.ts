@@ -2,11 +2,13 @@
 // these only record what it asked of them.
 import {
   type ApiKeyRecord,
+  type BackendIdentity,
   type BackendItem,
   type BackendResult,
   EdgeclipError,
   fixtureModelSpec,
   type TextTower,
+  type TowerIdentity,
 } from '@edgeclip/core'
 import type { GatewayDeps, TextTokenizer } from '../ports'
 
@@ -44,6 +46,13 @@ export function fakeVector(
   return vector
 }
 
+/** Who the fakes say they are: cache keys name these. */
+export const FAKE_EDGE_IDENTITY: TowerIdentity = { weights: 'e'.repeat(64), numerics: 'int8/fake-edge' }
+export const FAKE_BACKEND_IDENTITY: BackendIdentity = {
+  text: { weights: 'b'.repeat(64), numerics: 'fp32/fake-backend' },
+  image: { weights: 'c'.repeat(64), numerics: 'fp32/fake-backend' },
+}
+
 export const EDGE_TAG = 1
 export const BACKEND_TAG = 2
 export const IMAGE_TAG = 3
@@ -70,6 +79,14 @@ export class RecordingBackend {
   readonly calls: BackendItem[][] = []
   failAt = new Map<number, { status: number; code: string; message: string }>()
   hang = false
+  /** What its answers and `identity()` say; a test swaps it to act out a redeploy. */
+  identityNow: BackendIdentity | undefined = FAKE_BACKEND_IDENTITY
+  identityAsked = 0
+
+  async identity() {
+    this.identityAsked++
+    return this.identityNow
+  }
 
   async embedBatch(_model: string, items: readonly BackendItem[], options?: { signal?: AbortSignal }) {
     this.calls.push([...items])
@@ -79,6 +96,7 @@ export class RecordingBackend {
       )
     }
     const result: BackendResult = {
+      ...(this.identityNow ? { identity: this.identityNow } : {}),
       items: items.map((item, index) => {
         const failure = this.failAt.get(index)
         if (failure) return { ok: false, ...failure }
@@ -129,6 +147,7 @@ export function fakeDeps(overrides: Partial<GatewayDeps> = {}): FakeDeps {
     rateLimiter: { check: async () => ({ allowed: true }) },
     cache: new RecordingCache(),
     edgeTower: async () => tower,
+    edgeIdentity: FAKE_EDGE_IDENTITY,
     backend: new RecordingBackend(),
     imageFetcher: {
       fetch: async () => {

@@ -8,6 +8,7 @@ import {
   BACKEND_TAG,
   characterTokenizer,
   EDGE_TAG,
+  FAKE_EDGE_IDENTITY,
   type FakeDeps,
   fakeDeps,
   IMAGE_TAG,
@@ -108,7 +109,10 @@ describe('embedRequest', () => {
     const first = await run({ input: ['one', 'two'] }, deps)
     await Promise.all(deps.pending)
     expect(deps.cache.store.size).toBe(2)
-    const key = await textCacheKey(fixtureModelSpec, characterTokenizer.encode('one').ids)
+    const key = await textCacheKey(
+      { spec: fixtureModelSpec, tower: FAKE_EDGE_IDENTITY },
+      characterTokenizer.encode('one').ids,
+    )
     expect(deps.cache.store.get(key)?.[last]).toBe(EDGE_TAG)
     const second = await run({ input: ['one', 'two'] }, deps)
     expect(second.route).toBe('cache')

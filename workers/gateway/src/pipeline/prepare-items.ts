@@ -1,14 +1,24 @@
-// Items to what the model and cache need: token ids for texts, bytes for images, and exact cache keys.
-import { imageCacheKey, textCacheKey } from '@edgeclip/core'
+// Items to what the model and cache need: token ids for texts, bytes for images, and exact cache keys
+// under the identity of the tower each item is routed to.
+import type { TowerIdentity } from '@edgeclip/core'
 import type { GatewayConfig } from '../config'
 import type { StageTimings } from '../middleware/timing'
 import type { GatewayDeps } from '../ports'
+import { backendTowerFor, plannedKey, resolveKeyPlan } from './cache-keys'
+import { routeFor } from './embed-misses'
 import { atInput, type EmbedItem } from './input-items'
 import { resolveImages } from './resolve-images'
 
+/** `key` names `tower`, the tower the item is routed to; `cacheable` is false when it is unknown. */
+interface Keyed {
+  key: string
+  cacheable: boolean
+  tower: TowerIdentity | undefined
+}
+
 export type PreparedItem =
-  | { kind: 'text'; ids: number[]; tokens: number; key: string }
-  | { kind: 'image'; bytes: Uint8Array; key: string }
+  | ({ kind: 'text'; ids: number[]; tokens: number } & Keyed)
+  | ({ kind: 'image'; bytes: Uint8Array } & Keyed)
 
 /** Text tokenized between two turns of the event loop: a few milliseconds of work. */
 export const YIELD_AFTER_CHARS = 256 * 1024
@@ -20,8 +30,8 @@ const yieldToEventLoop = (): Promise<void> =>
   })
 
 export interface PrepareOptions {
-  deps: Pick<GatewayDeps, 'spec' | 'tokenizer' | 'imageFetcher'>
-  config: Pick<GatewayConfig, 'maxImageBytes' | 'maxImagePixels' | 'maxBodyBytes'>
+  deps: Pick<GatewayDeps, 'spec' | 'tokenizer' | 'imageFetcher' | 'edgeTower' | 'edgeIdentity' | 'backend'>
+  config: Pick<GatewayConfig, 'maxImageBytes' | 'maxImagePixels' | 'maxBodyBytes' | 'edgeMaxTokens'>
   timings: StageTimings
   truncate: boolean
   /** True when `input` was a lone string: errors then name `input`, not `input[0]`. */
@@ -76,17 +86,22 @@ export async function prepareItems(
         ),
       )
     : items.map(() => undefined)
-  return timings.measure('cache', () =>
-    Promise.all(
-      items.map(async (_item, index): Promise<PreparedItem> => {
-        const encoded = tokenized[index]
-        if (encoded) {
-          const key = await textCacheKey(deps.spec, encoded.ids)
-          return { kind: 'text', ids: encoded.ids, tokens: encoded.ids.length, key }
-        }
-        const bytes = images[index]!
-        return { kind: 'image', bytes, key: await imageCacheKey(deps.spec, bytes) }
+  const hasEdgeTower = deps.edgeTower !== undefined
+  const routed = items.map((_item, index) => {
+    const encoded = tokenized[index]
+    const input = encoded
+      ? { kind: 'text' as const, ids: encoded.ids, tokens: encoded.ids.length }
+      : { kind: 'image' as const, bytes: images[index]! }
+    return { input, route: routeFor(input, hasEdgeTower, config.edgeMaxTokens) }
+  })
+  return timings.measure('cache', async () => {
+    const needsBackend = routed.some(({ route }) => route === 'backend')
+    const plan = await resolveKeyPlan(deps, needsBackend, options.signal)
+    return Promise.all(
+      routed.map(async ({ input, route }): Promise<PreparedItem> => {
+        const tower = route === 'edge' ? plan.edge : backendTowerFor(input, plan.backend)
+        return { ...input, tower, ...(await plannedKey(deps.spec, input, tower)) }
       }),
-    ),
-  )
+    )
+  })
 }

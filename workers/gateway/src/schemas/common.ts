@@ -12,6 +12,13 @@ export const errorBodySchema = z
   })
   .openapi('Error')
 
+const towerIdentitySchema = z
+  .object({
+    weights: z.string().openapi({ description: 'sha256 of the tower files loaded, or the edge build id' }),
+    numerics: z.string().openapi({ example: 'fp32/onnxruntime-node-cpu' }),
+  })
+  .openapi('TowerIdentity')
+
 export const modelSchema = z
   .object({
     id: z.string(),
@@ -23,6 +30,16 @@ export const modelSchema = z
     max_tokens: z.number().int(),
     max_inputs: z.number().int(),
     modalities: z.array(z.enum(['text', 'image'])),
+    towers: z
+      .object({
+        edge: towerIdentitySchema.nullable(),
+        backend_text: towerIdentitySchema.nullable(),
+        backend_image: towerIdentitySchema.nullable(),
+      })
+      .openapi({
+        description:
+          'What computes the vectors: every cache key names one of these. null: no such tower, or the backend has not said.',
+      }),
   })
   .openapi('Model')
 

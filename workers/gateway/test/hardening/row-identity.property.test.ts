@@ -7,18 +7,20 @@ import {
   type BackendResult,
   decodeEmbedding,
   fixtureModelSpec,
-  imageCacheKey,
-  textCacheKey,
+  type TowerIdentity,
 } from '@edgeclip/core'
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import { resolveGatewayConfig } from '../../src/config'
 import { StageTimings } from '../../src/middleware/timing'
 import { embedRequest } from '../../src/pipeline'
+import { cacheKeyOf } from '../../src/pipeline/cache-keys'
 import {
   BACKEND_TAG,
   characterTokenizer,
   EDGE_TAG,
+  FAKE_BACKEND_IDENTITY,
+  FAKE_EDGE_IDENTITY,
   fakeDeps,
   fakeVector,
   IMAGE_TAG,
@@ -53,7 +55,13 @@ class DerivingBackend {
         return [index, vector] as const
       }),
     )
-    return { items: items.map((_, index) => ({ ok: true as const, vector: rows.get(index)! })) }
+    return {
+      identity: FAKE_BACKEND_IDENTITY,
+      items: items.map((_, index) => ({ ok: true as const, vector: rows.get(index)! })),
+    }
+  }
+  async identity() {
+    return FAKE_BACKEND_IDENTITY
   }
   async ready() {
     return true
@@ -75,10 +83,27 @@ function expectedVector(item: PoolItem, tag: number): Float32Array {
   return fakeVector(characterTokenizer.encode(item).ids, tag)
 }
 
-async function keyOf(item: PoolItem): Promise<string> {
-  if (typeof item !== 'string') return imageCacheKey(fixtureModelSpec, imageBytes(item.seed))
-  return textCacheKey(fixtureModelSpec, characterTokenizer.encode(item).ids)
+type EdgeMode = 'ok' | 'none' | 'failing'
+const EDGE_MAX_TOKENS = 8
+
+/** The key an item is stored under by the tower `computedBy` names (edge or backend). */
+async function keyOf(item: PoolItem, computedBy: 'edge' | 'backend'): Promise<string> {
+  if (typeof item !== 'string') {
+    return cacheKeyOf(
+      fixtureModelSpec,
+      { kind: 'image', bytes: imageBytes(item.seed) },
+      FAKE_BACKEND_IDENTITY.image!,
+    )
+  }
+  const tower: TowerIdentity = computedBy === 'edge' ? FAKE_EDGE_IDENTITY : FAKE_BACKEND_IDENTITY.text!
+  return cacheKeyOf(fixtureModelSpec, { kind: 'text', ids: characterTokenizer.encode(item).ids }, tower)
 }
+
+/** Which tower the gateway routes an item to, and so the key it looks it up under. */
+const routedTo = (item: PoolItem, edge: EdgeMode): 'edge' | 'backend' =>
+  typeof item === 'string' && edge !== 'none' && characterTokenizer.encode(item).ids.length <= EDGE_MAX_TOKENS
+    ? 'edge'
+    : 'backend'
 
 describe('row identity (property)', () => {
   it('every row is the vector of its own input, whatever mix served it', async () => {
@@ -89,13 +114,15 @@ describe('row identity (property)', () => {
         poolArbitrary,
         fc.array(fc.nat(), { minLength: 1, maxLength: 24 }),
         fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
-        fc.constantFrom('ok', 'none', 'failing'),
+        fc.constantFrom<EdgeMode>('ok', 'none', 'failing'),
         fc.integer({ min: 1, max: 5 }),
         async (pool, picks, cachedFlags, edge, edgeBatchSize) => {
           const inputs = picks.map((pick) => pool[pick % pool.length]!)
           const cache = new RecordingCache()
           for (const [index, item] of pool.entries()) {
-            if (cachedFlags[index]) cache.store.set(await keyOf(item), expectedVector(item, CACHE_TAG))
+            if (cachedFlags[index]) {
+              cache.store.set(await keyOf(item, routedTo(item, edge)), expectedVector(item, CACHE_TAG))
+            }
           }
           const tower = recordingTower()
           const failingTower = {
@@ -110,7 +137,7 @@ describe('row identity (property)', () => {
             backend,
             edgeTower: edge === 'none' ? undefined : async () => (edge === 'ok' ? tower : failingTower),
           })
-          const config = resolveGatewayConfig({ edgeMaxTokens: 8, edgeBatchSize })
+          const config = resolveGatewayConfig({ edgeMaxTokens: EDGE_MAX_TOKENS, edgeBatchSize })
           const outcome = await embedRequest(
             { input: inputs.map(toInput), normalized: false, encoding_format: 'base64' },
             { deps, config, timings: new StageTimings() },
@@ -125,10 +152,14 @@ describe('row identity (property)', () => {
             expect(vector).toEqual(expectedVector(item, tag))
           })
           expect(backend.calls).toBeLessThanOrEqual(2)
-          // Only fresh rows go back to the cache, each under its own key.
+          // Only fresh rows go back to the cache, each under its own key: the key of the tower that
+          // computed it (a failing edge's texts under the backend's).
           await Promise.all(deps.pending)
           for (const item of inputs) {
-            const stored = cache.store.get(await keyOf(item))
+            const lookedUp = routedTo(item, edge)
+            const computedBy = lookedUp === 'edge' && edge === 'failing' ? 'backend' : lookedUp
+            const stored =
+              cache.store.get(await keyOf(item, lookedUp)) ?? cache.store.get(await keyOf(item, computedBy))
             expect(stored).toBeDefined()
             expect(stored!.subarray(0, dimensions - 1)).toEqual(
               expectedVector(item, 0).subarray(0, dimensions - 1),

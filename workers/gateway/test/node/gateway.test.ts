@@ -3,7 +3,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { fixtureModelSpec, textCacheKey } from '@edgeclip/core'
+import { fixtureModelSpec } from '@edgeclip/core'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NodeSafeImageFetcher, SqliteEmbeddingCache } from '../../src/adapters/node'
@@ -11,7 +11,13 @@ import { CACHE_FILE_NAME } from '../../src/node'
 import { l2Normalize } from '../../src/pipeline'
 import { dataUri, solidPng, truncatedPng } from './support/png'
 import { type ProtocolBackend, startProtocolBackend } from './support/protocol-backend'
-import { fixtureModel, fixtureTower, startTestGateway, type TestGateway } from './support/test-gateway'
+import {
+  fixtureEdgeTextKey,
+  fixtureModel,
+  fixtureTower,
+  startTestGateway,
+  type TestGateway,
+} from './support/test-gateway'
 
 type EmbeddingsBody = { data: { index: number; embedding: number[] }[]; usage: { prompt_tokens: number } }
 type ErrorBody = { error: { message: string; code: string; param: string | null; type: string } }
@@ -153,7 +159,7 @@ describe('Node gateway', () => {
     await draining.gateway.close()
     const cache = new SqliteEmbeddingCache(join(draining.dataDir, CACHE_FILE_NAME))
     const ids = (await fixtureModel()).tokenizer.encode('drain me').ids
-    const [row] = await cache.getMany([await textCacheKey(fixtureModelSpec, ids)])
+    const [row] = await cache.getMany([await fixtureEdgeTextKey(ids)])
     expect(row?.length).toBe(fixtureModelSpec.dimensions)
     await draining.close()
   })

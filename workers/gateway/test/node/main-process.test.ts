@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fixtureModelSpec, textCacheKey, WordPieceTokenizer } from '@edgeclip/core'
+import { sha256File } from '@edgeclip/core/node'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SqliteEmbeddingCache } from '../../src/adapters/node'
 import { CACHE_FILE_NAME } from '../../src/node'
@@ -66,7 +67,12 @@ describe('Node gateway process', () => {
     const vocab = await readFile((await writeFixtureFiles()).vocabPath, 'utf8')
     const ids = WordPieceTokenizer.fromVocab(vocab, fixtureModelSpec.tokenizer).encode('hello world').ids
     const cache = new SqliteEmbeddingCache(join(dataDir, CACHE_FILE_NAME))
-    const [row] = await cache.getMany([await textCacheKey(fixtureModelSpec, ids)])
+    // Stored under the in-process tower's identity: the fixture file's sha256, run by onnxruntime-node.
+    const tower = {
+      weights: await sha256File((await writeFixtureFiles()).modelPath),
+      numerics: 'fp32/onnxruntime-node-cpu',
+    }
+    const [row] = await cache.getMany([await textCacheKey({ spec: fixtureModelSpec, tower }, ids)])
     expect(row?.length).toBe(fixtureModelSpec.dimensions)
   }, 60_000)
 })

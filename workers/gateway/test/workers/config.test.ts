@@ -32,14 +32,18 @@ describe('Worker vars', () => {
   it('find the split edge tower by its manifest under <model id>/<revision>/edge/, and refuse a broken one', async () => {
     const real = selectModel({ EDGECLIP_MODEL: 'jina-clip-v1', MODELS: env.MODELS })
     const key = edgeArtifactKey(real.spec, EDGE_MANIFEST_FILE)
-    const manifest = { format: EDGE_FORMAT, idsInput: 'input_ids', output: 'text_embeds', parts: [] }
+    const unnamed = { format: EDGE_FORMAT, idsInput: 'input_ids', output: 'text_embeds', parts: [] }
+    const manifest = { ...unnamed, buildId: 'a'.repeat(64) }
     await env.MODELS.put(key, JSON.stringify(manifest))
     expect(await real.source.findEdgeTower()).toMatchObject({ kind: 'split', manifest })
-    await env.MODELS.put(key, '{"format":"something-else"}')
-    await expect(real.source.findEdgeTower()).rejects.toMatchObject({
-      status: 503,
-      code: 'model_unavailable',
-    })
+    // A build from before build ids: its parts could not be told from another build's.
+    for (const broken of ['{"format":"something-else"}', JSON.stringify(unnamed)]) {
+      await env.MODELS.put(key, broken)
+      await expect(real.source.findEdgeTower()).rejects.toMatchObject({
+        status: 503,
+        code: 'model_unavailable',
+      })
+    }
     await env.MODELS.delete(key)
     expect(await real.source.findEdgeTower()).toBeUndefined()
   })

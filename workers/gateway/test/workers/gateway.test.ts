@@ -1,8 +1,10 @@
 // The Worker end to end inside workerd: auth against KV, rate limits in the Durable Object, the edge
 // tower for short texts, KV as the shared cache, and the backend for long texts and images.
-import { fixtureModelSpec, textCacheKey } from '@edgeclip/core'
+import { fixtureModelSpec, sha256OfBytes, textCacheKey } from '@edgeclip/core'
 import { describe, expect, it, vi } from 'vitest'
 import { KvEmbeddingCache } from '../../src/adapters'
+import { IN_PROCESS_EDGE_NUMERICS } from '../../src/workers/deps'
+import { fixtureTextModel } from '../../src/workers/fixture'
 import { maxAbsoluteDifference, receivedBatches, referenceTextVectors } from './support/reference-vectors'
 import { embeddingsOf, postEmbeddings, storeApiKey, wholeWordIds } from './support/requests'
 import { imageVector } from './support/shared'
@@ -51,6 +53,19 @@ describe('edge tower', () => {
   })
 })
 
+/** The key the Worker stores a fixture text under: its bundled tower's sha256, run by onnxruntime-web. */
+const fixtureEdgeKey = async (ids: readonly number[]) =>
+  textCacheKey(
+    {
+      spec: fixtureModelSpec,
+      tower: {
+        weights: await sha256OfBytes(new Uint8Array(fixtureTextModel)),
+        numerics: IN_PROCESS_EDGE_NUMERICS,
+      },
+    },
+    ids,
+  )
+
 describe('cache', () => {
   it('writes computed vectors back to KV and answers a repeated text from the cache', async () => {
     const key = await storeApiKey()
@@ -60,7 +75,7 @@ describe('cache', () => {
     const firstVectors = await embeddingsOf(first)
     // The write-back runs in waitUntil, after the response.
     const kv = new KvEmbeddingCache(env.CACHE)
-    const cacheKey = await textCacheKey(fixtureModelSpec, wholeWordIds('blue sky'))
+    const cacheKey = await fixtureEdgeKey(wholeWordIds('blue sky'))
     // Generous: a loaded CI machine may take seconds to run it (the default gives up after 1 s).
     await vi.waitFor(async () => expect(await kv.getMany([cacheKey])).toEqual([firstVectors[0]]), {
       timeout: 15_000,
@@ -77,9 +92,7 @@ describe('cache', () => {
     const key = await storeApiKey()
     const ids = wholeWordIds('small house')
     const stored = Float32Array.from({ length: dimensions }, (_, index) => index / dimensions)
-    await new KvEmbeddingCache(env.CACHE).setMany([
-      { key: await textCacheKey(fixtureModelSpec, ids), vector: stored },
-    ])
+    await new KvEmbeddingCache(env.CACHE).setMany([{ key: await fixtureEdgeKey(ids), vector: stored }])
 
     const response = await postEmbeddings({ input: 'small house', normalized: false }, key)
     expect(response.headers.get('x-edgeclip-cache')).toBe('hit')

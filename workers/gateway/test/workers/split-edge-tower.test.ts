@@ -3,17 +3,24 @@
 // a synthetic JinaBERT's split artifact from R2, and a real backend on the un-split fp32 model.
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { jinaClipV1 } from '@edgeclip/core'
-import { encodeTensorBundle } from '@edgeclip/edge-model'
+import { EDGE_MANIFEST_FILE, encodeTensorBundle, parseEdgeManifest } from '@edgeclip/edge-model'
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { buildIsolateDeps, workersConfig } from '../../src/workers/deps'
-import { edgeArtifactKey, r2ModelKey, TENSOR_BUNDLE_TYPE, VOCAB_FILE } from '../../src/workers/edge-tower'
+import { loadEdgePart } from '../../src/workers/edge-part/load-edge-part'
+import {
+  EDGE_BUILD_HEADER,
+  edgeArtifactKey,
+  r2ModelKey,
+  TENSOR_BUNDLE_TYPE,
+  VOCAB_FILE,
+} from '../../src/workers/edge-tower'
 import type { WorkersEnv } from '../../src/workers/env'
 import { fixtureVocabText } from '../../src/workers/fixture'
 import { createWorkersHandler, type WorkersHandler } from '../../src/workers/workers-handler'
 import { receivedBatches, referenceTextVectors } from './support/reference-vectors'
 import { type EmbeddingsBody, wholeWordIds } from './support/requests'
-import { FILES_PATH } from './support/shared'
+import { FILES_PATH, REBUILT_PREFIX } from './support/shared'
 import { env } from './support/worker'
 
 const spec = jinaClipV1
@@ -27,13 +34,23 @@ const gatewayEnv = (): WorkersEnv => ({
   BACKEND_URL: splitBackendUrl,
 })
 
-async function uploadArtifact(): Promise<void> {
-  await env.MODELS.put(r2ModelKey(spec, VOCAB_FILE), fixtureVocabText)
-  for (const name of inject('edgeArtifactFiles')) {
-    const response = await fetch(`${splitBackendUrl}${FILES_PATH}${name}`)
-    if (!response.ok) throw new Error(`GET ${name}: ${response.status}`)
+/** Puts a build's files (the first, or the rebuilt one) into R2 under the revision's keys. */
+async function uploadFiles(names: readonly string[], prefix = ''): Promise<void> {
+  for (const name of names) {
+    const response = await fetch(`${splitBackendUrl}${FILES_PATH}${prefix}${name}`)
+    if (!response.ok) throw new Error(`GET ${prefix}${name}: ${response.status}`)
     await env.MODELS.put(edgeArtifactKey(spec, name), await response.arrayBuffer())
   }
+}
+
+async function uploadArtifact(): Promise<void> {
+  await env.MODELS.put(r2ModelKey(spec, VOCAB_FILE), fixtureVocabText)
+  await uploadFiles(inject('edgeArtifactFiles'))
+}
+
+async function buildIdInR2(): Promise<string> {
+  const object = await env.MODELS.get(edgeArtifactKey(spec, EDGE_MANIFEST_FILE))
+  return parseEdgeManifest(await object!.text()).buildId
 }
 
 async function embed(handler: WorkersHandler, input: string | string[]): Promise<Response> {
@@ -169,11 +186,12 @@ describe('split edge tower through service bindings', () => {
   })
 
   it('has part Workers that refuse malformed bundles with a 400', async () => {
+    const buildId = await buildIdInR2()
     const send = (body: Uint8Array<ArrayBuffer>) =>
       env.EDGE_TOWER!.fetch(
         new Request('https://edge-tower.internal/embed', {
           method: 'POST',
-          headers: { 'content-type': TENSOR_BUNDLE_TYPE },
+          headers: { 'content-type': TENSOR_BUNDLE_TYPE, [EDGE_BUILD_HEADER]: buildId },
           body,
         }),
       )
@@ -196,5 +214,74 @@ describe('split edge tower through service bindings', () => {
     expect(withBinding.edgeTower).toBeDefined()
     const { EDGE_TOWER: _binding, ...unbound } = gatewayEnv()
     expect((await buildIsolateDeps(unbound, config, ortWasm)).edgeTower).toBeUndefined()
+  })
+})
+
+describe('split edge tower build identity', () => {
+  const hop = (buildId: string | undefined) =>
+    env.EDGE_TOWER!.fetch(
+      new Request('https://edge-tower.internal/embed', {
+        method: 'POST',
+        headers: { 'content-type': TENSOR_BUNDLE_TYPE, ...(buildId ? { [EDGE_BUILD_HEADER]: buildId } : {}) },
+        body: encodeTensorBundle({
+          input_ids: { type: 'int64', data: new BigInt64Array([101n, 102n]), dims: [1, 2] },
+        }),
+      }),
+    )
+
+  it('never mixes two builds: a rebuild uploaded while the parts hold the old one goes to the backend', async () => {
+    const oldBuild = await buildIdInR2()
+    // Warm: every part holds the first build, and this gateway isolate its manifest.
+    const warmGateway = createWorkersHandler(ortWasm)
+    expect((await embed(warmGateway, 'warm tree')).headers.get('x-edgeclip-route')).toBe('edge')
+    await uploadFiles(inject('rebuiltEdgeArtifactFiles'), REBUILT_PREFIX)
+    try {
+      const newBuild = await buildIdInR2()
+      expect(newBuild).not.toBe(oldBuild)
+      // A new gateway isolate reads the rebuilt manifest; part 0 still holds the old build: 409.
+      const refused = await hop(newBuild)
+      expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([
+        409,
+        'edge_build_mismatch',
+      ])
+      const fresh = await embed(createWorkersHandler(ortWasm), 'red house')
+      expect([fresh.status, fresh.headers.get('x-edgeclip-route')]).toEqual([200, 'backend'])
+      const sent = (await receivedBatches(splitBackendUrl)).flatMap((batch) => batch.items)
+      expect(sent).toContainEqual(wholeWordIds('red house'))
+      // The warm gateway still names the old build, which the parts hold: edge, and not the
+      // backend's row cached just now (edge and backend keys differ).
+      const warm = await embed(warmGateway, 'red house')
+      expect([warm.headers.get('x-edgeclip-route'), warm.headers.get('x-edgeclip-cache')]).toEqual([
+        'edge',
+        'miss',
+      ])
+    } finally {
+      await uploadFiles(inject('edgeArtifactFiles'))
+    }
+    expect(await buildIdInR2()).toBe(oldBuild)
+  })
+
+  it('has part Workers that refuse a hop naming no build', async () => {
+    const response = await hop(undefined)
+    expect([response.status, ((await response.json()) as { error: { code: string } }).error.code]).toEqual([
+      400,
+      'missing_edge_build',
+    ])
+  })
+
+  it('refuses to load a part whose file is another build’s (re-uploaded under the same revision)', async () => {
+    const key = edgeArtifactKey(spec, 'part-1.onnx.data')
+    const saved = await (await env.MODELS.get(key))!.arrayBuffer()
+    await uploadFiles(['part-1.onnx.data'], REBUILT_PREFIX)
+    try {
+      const partEnv = { MODELS: env.MODELS, EDGECLIP_MODEL: spec.id, EDGE_PART_INDEX: '1' }
+      await expect(loadEdgePart(partEnv, ortWasm)).rejects.toMatchObject({
+        status: 409,
+        code: 'edge_build_mismatch',
+        message: expect.stringContaining(key),
+      })
+    } finally {
+      await env.MODELS.put(key, saved)
+    }
   })
 })

@@ -7,7 +7,23 @@ export {
   modelFileUrl,
   resolveHfEndpoint,
 } from './fetch-model'
-export { type ManifestEntry, type ModelManifest, manifestFileName, readManifest } from './manifest'
+export {
+  emptyManifest,
+  type ManifestEntry,
+  type ModelManifest,
+  manifestFileName,
+  readManifest,
+  sha256File,
+  writeManifest,
+} from './manifest'
 export { type ModelFileEntry, modelFiles } from './model-files'
 export { ModelStoreError, type ModelStoreErrorCode } from './model-store-error'
-export { type ModelDir, type ReadModelDirOptions, readModelBytes, readModelDir } from './read-model-dir'
+export {
+  checkServedVocab,
+  type ModelDir,
+  type ReadModelDirOptions,
+  readModelBytes,
+  readModelDir,
+  readTowerFile,
+  type TowerFileBytes,
+} from './read-model-dir'

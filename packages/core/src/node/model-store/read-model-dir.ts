@@ -1,4 +1,5 @@
 // Finds a model's files in a directory (fetched or copied by hand) and checks them against the manifest.
+import { createHash } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Modality, ModelSpec, OnnxVariant } from '../../model-spec'
@@ -18,6 +19,8 @@ export interface ModelDir {
   visionModelPath: string | undefined
   /** Undefined for a directory filled by hand. */
   manifest: ModelManifest | undefined
+  /** The sha256 each tower file must have (pinned in the spec, else recorded by the manifest). */
+  expectedSha256: { text: string | undefined; image: string | undefined }
 }
 
 export interface ReadModelDirOptions {
@@ -77,6 +80,10 @@ export async function readModelDir(
       'missing_file',
     )
   }
+  const expectedOf = (modality: Modality): string | undefined => {
+    const file = towerFile(spec, modality, variant)
+    return file.sha256 ?? manifest?.files[file.path]?.sha256
+  }
   const towerPath = async (modality: Modality): Promise<string | undefined> => {
     const file = towerFile(spec, modality, variant)
     const path = await check(file.path, file.sha256)
@@ -95,6 +102,7 @@ export async function readModelDir(
     textModelPath: await towerPath('text'),
     visionModelPath: await towerPath('image'),
     manifest,
+    expectedSha256: { text: expectedOf('text'), image: expectedOf('image') },
   }
 }
 
@@ -102,4 +110,47 @@ export async function readModelDir(
 export async function readModelBytes(path: string): Promise<Uint8Array> {
   const buffer = await readFile(path)
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+}
+
+/** A tower file's bytes and their sha256: the weights fingerprint its cache keys carry. */
+export interface TowerFileBytes {
+  bytes: Uint8Array
+  sha256: string
+}
+
+/**
+ * Reads a tower file and hashes the bytes actually loaded (about 1 s per 500 MB). A file that does
+ * not match the hash its manifest recorded is refused: its vectors would be cached as another's.
+ */
+export async function readTowerFile(
+  path: string,
+  expectedSha256: string | undefined,
+): Promise<TowerFileBytes> {
+  const bytes = await readModelBytes(path)
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  if (expectedSha256 !== undefined && sha256 !== expectedSha256) {
+    throw new ModelStoreError(
+      `${path} has sha256 ${sha256}, its manifest says ${expectedSha256}: refusing to serve weights other than the ones fetched; fetch it again`,
+      'checksum_mismatch',
+    )
+  }
+  return { bytes, sha256 }
+}
+
+/**
+ * For hosts about to serve a directory's towers: its vocab.txt must be the one the spec pins. A
+ * folder holding the fixture (or another model) without a manifest would otherwise be served, and
+ * listed in /v1/models, under the real model's id and revision.
+ */
+export function checkServedVocab(found: ModelDir): void {
+  const pinned = found.spec.supportFiles.find((file) => file.path === vocabFileName)?.sha256
+  if (pinned === undefined) return
+  const actual = createHash('sha256').update(found.vocab).digest('hex')
+  if (actual !== pinned) {
+    throw new ModelStoreError(
+      `${join(found.dir, vocabFileName)} is not ${found.spec.id}'s vocabulary (sha256 ${actual}, expected ${pinned}): ` +
+        'refusing to serve this folder as that model; a fixture folder is served with EDGECLIP_MODEL=fixture',
+      'checksum_mismatch',
+    )
+  }
 }

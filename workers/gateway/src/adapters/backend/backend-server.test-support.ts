@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import {
   BACKEND_BATCH_PATH,
   BACKEND_RESPONSE_TYPE,
+  type BackendIdentity,
   type BackendItem,
   type BackendItemResult,
   decodeBackendRequest,
@@ -42,7 +43,14 @@ export interface BackendServer {
   batches: { headers: IncomingMessage['headers']; path: string; body: Uint8Array }[]
   connections: number
   ready: boolean
+  /** What /readyz and every answer say the backend computes with. */
+  identity: BackendIdentity
+  readyzHits: number
   close(): Promise<void>
+}
+
+export const TEST_IDENTITY: BackendIdentity = {
+  text: { weights: 'a'.repeat(64), numerics: 'fp32/onnxruntime-node-cpu' },
 }
 
 export async function startBackendServer(mode: Mode = 'good'): Promise<BackendServer> {
@@ -53,6 +61,8 @@ export async function startBackendServer(mode: Mode = 'good'): Promise<BackendSe
     batches: [],
     connections: 0,
     ready: true,
+    identity: TEST_IDENTITY,
+    readyzHits: 0,
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy()
@@ -61,14 +71,17 @@ export async function startBackendServer(mode: Mode = 'good'): Promise<BackendSe
   }
   const server = createServer(async (request, response) => {
     if (request.url === '/readyz') {
-      response.writeHead(state.ready ? 200 : 503).end()
+      state.readyzHits++
+      if (state.ready)
+        response.writeHead(200).end(JSON.stringify({ status: 'ready', identity: state.identity }))
+      else response.writeHead(503).end()
       return
     }
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
     const body = new Uint8Array(Buffer.concat(chunks))
     state.batches.push({ headers: request.headers, path: request.url ?? '', body })
-    respond(state.mode, body, response)
+    respond(state.mode, body, response, state.identity)
   })
   server.on('connection', (socket) => {
     state.connections++
@@ -81,12 +94,12 @@ export async function startBackendServer(mode: Mode = 'good'): Promise<BackendSe
   return state
 }
 
-function respond(mode: Mode, body: Uint8Array, response: ServerResponse): void {
+function respond(mode: Mode, body: Uint8Array, response: ServerResponse, identity: BackendIdentity): void {
   const request = decodeBackendRequest(body)
   const send = (items: BackendItemResult[]): void => {
     response
       .writeHead(200, { 'content-type': BACKEND_RESPONSE_TYPE })
-      .end(encodeBackendResponse({ items, timings: { inference: 1.5 } }, TEST_DIMENSIONS))
+      .end(encodeBackendResponse({ items, timings: { inference: 1.5 }, identity }, TEST_DIMENSIONS))
   }
   switch (mode) {
     case 'good':

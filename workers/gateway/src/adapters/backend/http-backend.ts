@@ -7,13 +7,16 @@ import {
   BACKEND_RESPONSE_TYPE,
   type Backend,
   type BackendCallOptions,
+  type BackendIdentity,
   type BackendItem,
   type BackendResult,
   decodeBackendResponse,
   EdgeclipError,
   encodeBackendRequest,
+  parseBackendIdentity,
 } from '@edgeclip/core'
 import { backendErrors, isBackendHealthy } from './backend-errors'
+import { BackendIdentityMemo } from './backend-identity-memo'
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker'
 import { startDeadline } from './deadline'
 
@@ -42,6 +45,7 @@ export class HttpBackend implements Backend {
   #timeoutMs: number
   #readyTimeoutMs: number
   #fetch: typeof fetch
+  #identity = new BackendIdentityMemo()
 
   constructor(options: HttpBackendOptions) {
     this.#baseUrl = options.url.replace(/\/+$/, '')
@@ -89,6 +93,29 @@ export class HttpBackend implements Backend {
     }
   }
 
+  /** From the last answer, else from /readyz (the backend's `identity`); undefined when unknown. */
+  identity(options: BackendCallOptions = {}): Promise<BackendIdentity | undefined> {
+    return this.#identity.get(async () => {
+      if (this.breaker.state === 'open') return undefined
+      const deadline = startDeadline(this.#readyTimeoutMs, options.signal)
+      try {
+        const response = await this.#fetch(`${this.#baseUrl}/readyz`, {
+          headers: this.#headers,
+          signal: deadline.signal,
+        })
+        if (!response.ok) {
+          await response.body?.cancel()
+          return undefined
+        }
+        return parseBackendIdentity(((await response.json()) as { identity?: unknown }).identity)
+      } catch {
+        return undefined
+      } finally {
+        deadline.dispose()
+      }
+    })
+  }
+
   async #post(frame: Uint8Array, itemCount: number, options: BackendCallOptions): Promise<BackendResult> {
     const deadline = startDeadline(this.#timeoutMs, options.signal)
     try {
@@ -100,8 +127,9 @@ export class HttpBackend implements Backend {
       if (!response.ok) throw backendErrors.status(response.status, await errorDetail(response))
       const bytes = new Uint8Array(await response.arrayBuffer())
       try {
-        const { items, timings } = decodeBackendResponse(bytes, itemCount)
-        return { items, ...(timings ? { timings } : {}) }
+        const { items, timings, identity } = decodeBackendResponse(bytes, itemCount)
+        this.#identity.learn(identity)
+        return { items, ...(timings ? { timings } : {}), ...(identity ? { identity } : {}) }
       } catch (error) {
         throw backendErrors.protocol(error)
       }

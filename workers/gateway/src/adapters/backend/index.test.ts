@@ -153,6 +153,29 @@ describe('HttpBackend', () => {
     expect(breaker.state).toBe('closed')
   })
 
+  it('identity(): asks /readyz once, then follows what each answer carries (a redeploy)', async () => {
+    const server = await start()
+    const backend = new HttpBackend({ url: server.url })
+    expect(await backend.identity()).toEqual(server.identity)
+    expect(await backend.identity()).toEqual(server.identity)
+    expect(server.readyzHits).toBe(1)
+    const fp16 = { text: { weights: 'b'.repeat(64), numerics: 'fp16/onnxruntime-node-cuda' } }
+    server.identity = fp16
+    const result = await backend.embedBatch('jina-clip-v1', items)
+    expect(result.identity).toEqual(fp16)
+    expect(await backend.identity()).toEqual(fp16)
+    expect(server.readyzHits).toBe(1)
+  })
+
+  it('identity() is undefined while the backend cannot say, and asks again later', async () => {
+    const server = await start()
+    server.ready = false
+    const backend = new HttpBackend({ url: server.url })
+    expect(await backend.identity()).toBeUndefined()
+    server.ready = true
+    expect(await backend.identity()).toEqual(server.identity)
+  })
+
   it('ready() reflects /readyz and never throws', async () => {
     const server = await start()
     const backend = new HttpBackend({ url: server.url })

@@ -4,6 +4,7 @@
 import {
   type Backend,
   type BackendCallOptions,
+  type BackendIdentity,
   type BackendItem,
   type BackendResult,
   decodeBackendResponse,
@@ -11,6 +12,7 @@ import {
   encodeBackendRequest,
 } from '@edgeclip/core'
 import { backendErrors } from './backend-errors'
+import { BackendIdentityMemo } from './backend-identity-memo'
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker'
 import { startDeadline } from './deadline'
 import { DEFAULT_BACKEND_TIMEOUT_MS } from './http-backend'
@@ -41,6 +43,8 @@ export class ModalBackend implements Backend {
   #options: ModalBackendOptions
   #timeoutMs: number
   #function: Promise<ModalFunctionLike> | undefined
+  // A Modal function has no /readyz to ask: its identity is known from its first answer on.
+  #identity = new BackendIdentityMemo()
 
   constructor(options: ModalBackendOptions) {
     this.#options = options
@@ -75,6 +79,10 @@ export class ModalBackend implements Backend {
     }
   }
 
+  identity(): Promise<BackendIdentity | undefined> {
+    return this.#identity.get(async () => undefined)
+  }
+
   async #call(frame: Uint8Array, itemCount: number, options: BackendCallOptions): Promise<BackendResult> {
     const deadline = startDeadline(this.#timeoutMs, options.signal)
     // The SDK call cannot be cancelled; the deadline only stops us waiting for it.
@@ -88,8 +96,9 @@ export class ModalBackend implements Backend {
       const bytes = asBytes(output)
       if (bytes === undefined) throw backendErrors.protocol(new Error('the function did not return bytes'))
       try {
-        const { items, timings } = decodeBackendResponse(bytes, itemCount)
-        return { items, ...(timings ? { timings } : {}) }
+        const { items, timings, identity } = decodeBackendResponse(bytes, itemCount)
+        this.#identity.learn(identity)
+        return { items, ...(timings ? { timings } : {}), ...(identity ? { identity } : {}) }
       } catch (error) {
         throw backendErrors.protocol(error)
       }

@@ -1,5 +1,6 @@
 // Workers L2: one KV entry per vector, value = raw float32 bytes. KV is eventually consistent
-// (~60 s across locations), which is harmless here: a vector for a key never changes.
+// (~60 s across locations), which is harmless here: a key names the input, the tower's weights and
+// numerics (and for images the preprocessing version), so its vector never changes.
 import type { EmbeddingCache } from '@edgeclip/core'
 import { bytesToVector, vectorToBytes } from './vector-bytes'
 

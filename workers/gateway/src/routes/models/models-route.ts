@@ -15,8 +15,12 @@ export const modelsRoute = createRoute({
 })
 
 export function registerModelsRoute(app: OpenAPIHono<AppEnv>, config: GatewayConfig): void {
-  app.openapi(modelsRoute, (context) => {
-    const { spec } = context.get('deps')
+  app.openapi(modelsRoute, async (context) => {
+    const { spec, edgeIdentity, backend } = context.get('deps')
+    // Shows what is loaded, not just the spec: a folder of other weights reads differently here.
+    const backendIdentity = await backend
+      ?.identity?.({ signal: context.req.raw.signal })
+      .catch(() => undefined)
     return context.json(
       {
         object: 'list' as const,
@@ -31,6 +35,11 @@ export function registerModelsRoute(app: OpenAPIHono<AppEnv>, config: GatewayCon
             max_tokens: spec.maxTokens,
             max_inputs: config.maxInputs,
             modalities: ['text' as const, 'image' as const],
+            towers: {
+              edge: edgeIdentity ?? null,
+              backend_text: backendIdentity?.text ?? null,
+              backend_image: backendIdentity?.image ?? null,
+            },
           },
         ],
       },

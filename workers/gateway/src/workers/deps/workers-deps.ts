@@ -1,6 +1,13 @@
 // GatewayDeps from the Worker's bindings, built once per isolate on its first request (Workers
 // allow 1 s of startup; vocab and model reads come from R2). Only waitUntil is per request.
-import { EdgeclipError, type ModelSpec, WordPieceTokenizer } from '@edgeclip/core'
+import {
+  EdgeclipError,
+  type ModelSpec,
+  sha256OfBytes,
+  type TowerIdentity,
+  WordPieceTokenizer,
+} from '@edgeclip/core'
+import type { EdgeManifest } from '@edgeclip/edge-model'
 import type { Context } from 'hono'
 import {
   DurableObjectRateLimiter,
@@ -39,20 +46,34 @@ function tokenizerFor(vocab: string, spec: ModelSpec, sourceName: string): WordP
   }
 }
 
-/** The edge tower's loader: in this isolate (fixture), through EDGE_TOWER (split), or none. */
-function edgeTowerFor(
+/** A single-file tower run by onnxruntime-web in this isolate. */
+export const IN_PROCESS_EDGE_NUMERICS = 'fp32/onnxruntime-web-wasm'
+
+/** The split tower's identity: its build id names the parts and table; the numerics their weights. */
+export const splitEdgeIdentity = (manifest: EdgeManifest): TowerIdentity => ({
+  weights: manifest.buildId,
+  numerics: `${manifest.weights}/edge-split-onnxruntime-web-wasm`,
+})
+
+type EdgeTowerDeps = Pick<GatewayDeps, 'edgeTower' | 'edgeIdentity'>
+
+/** The edge tower's loader and identity: in this isolate (fixture), through EDGE_TOWER (split), or none. */
+async function edgeTowerFor(
   found: EdgeTowerSource | undefined,
   env: WorkersEnv,
   options: { spec: ModelSpec; sourceName: string; maxBatchSize: number; wasmModule: WebAssembly.Module },
-): GatewayDeps['edgeTower'] {
+): Promise<EdgeTowerDeps> {
   const { spec, maxBatchSize } = options
   if (found?.kind === 'in-process') {
-    return createEdgeTowerLoader({
+    const edgeTower = createEdgeTowerLoader({
       spec,
       loadModel: found.loadModel,
       wasmModule: options.wasmModule,
       maxBatchSize,
     })
+    // Bundled bytes (the fixture, a few MB): hashed here so lookups need not wait for the session.
+    const weights = await sha256OfBytes(await found.loadModel())
+    return { edgeTower, edgeIdentity: { weights, numerics: IN_PROCESS_EDGE_NUMERICS } }
   }
   if (found?.kind === 'split' && env.EDGE_TOWER) {
     const tower = new ServiceBindingTextTower({
@@ -62,14 +83,14 @@ function edgeTowerFor(
       maxBatchSize,
     })
     // The parts load their weights on their own first request (or /readyz's probe), never here.
-    return async () => tower
+    return { edgeTower: async () => tower, edgeIdentity: splitEdgeIdentity(found.manifest) }
   }
   console.warn(
     found
       ? `${options.sourceName} has a split edge tower but no EDGE_TOWER service binding is set: every text goes to the backend`
       : `no edge text tower in ${options.sourceName}: every text goes to the backend`,
   )
-  return undefined
+  return { edgeTower: undefined, edgeIdentity: undefined }
 }
 
 export async function buildIsolateDeps(
@@ -82,15 +103,15 @@ export async function buildIsolateDeps(
     source.loadVocab(),
     config.edgeMaxTokens > 0 ? source.findEdgeTower() : undefined,
   ])
-  const edgeTower =
+  const edge: EdgeTowerDeps =
     config.edgeMaxTokens > 0
-      ? edgeTowerFor(foundEdgeTower, env, {
+      ? await edgeTowerFor(foundEdgeTower, env, {
           spec,
           sourceName: source.name,
           maxBatchSize: config.edgeBatchSize,
           wasmModule,
         })
-      : undefined
+      : { edgeTower: undefined, edgeIdentity: undefined }
   return {
     spec,
     tokenizer: tokenizerFor(vocab, spec, source.name),
@@ -101,7 +122,7 @@ export async function buildIsolateDeps(
       new LruEmbeddingCache({ maxBytes: L1_CACHE_BYTES }),
       new KvEmbeddingCache(env.CACHE),
     ),
-    edgeTower,
+    ...edge,
     backend: env.BACKEND_URL
       ? new HttpBackend({
           url: env.BACKEND_URL,

@@ -6,9 +6,16 @@ import {
   EDGE_MANIFEST_FILE,
   type EdgeManifest,
   type EdgePartManifest,
+  edgeFileSha256,
   type Int8EmbeddingTable,
 } from '@edgeclip/edge-model'
-import { edgeArtifactKey, missingModelFile, readEdgeFile, readEdgeManifest } from '../edge-tower'
+import {
+  EDGE_BUILD_MISMATCH,
+  edgeArtifactKey,
+  missingModelFile,
+  readEdgeFile,
+  readEdgeManifest,
+} from '../edge-tower'
 import { configureWorkersOnnxRuntime, createWorkersOnnxSession } from '../onnx-runtime'
 import type { EdgePartEnv } from './edge-part-env'
 
@@ -20,6 +27,17 @@ export interface LoadedEdgePart {
   /** Held by the part whose graph reads the looked-up embeddings (the first). */
   table: Int8EmbeddingTable | undefined
   last: boolean
+}
+
+/** 409: the gateway then sends its texts to the backend rather than mixing two builds. */
+export const buildMismatch = (message: string) =>
+  new EdgeclipError(message, { status: 409, code: EDGE_BUILD_MISMATCH })
+
+/** A file re-uploaded from another build under the same revision must not load as this one's. */
+async function checkFile(key: string, bytes: Uint8Array, sha256: string, buildId: string): Promise<void> {
+  if ((await edgeFileSha256(bytes)) !== sha256) {
+    throw buildMismatch(`${key} is not the file edge build ${buildId} names (its sha256 differs).`)
+  }
 }
 
 const misconfigured = (message: string) =>
@@ -53,6 +71,8 @@ export async function loadEdgePart(
     readEdgeFile(env.MODELS, spec, part.file),
     readEdgeFile(env.MODELS, spec, part.data),
   ])
+  await checkFile(edgeArtifactKey(spec, part.file), model, part.sha256.file, manifest.buildId)
+  await checkFile(edgeArtifactKey(spec, part.data), data, part.sha256.data, manifest.buildId)
   configureWorkersOnnxRuntime(wasmModule)
   const session = await createWorkersOnnxSession(model, { externalData: [{ path: part.data, data }] })
   // The table after the session: their load-time bytes are then never live together (the measured
@@ -60,6 +80,12 @@ export async function loadEdgePart(
   let table: Int8EmbeddingTable | undefined
   if (needsTable) {
     const bytes = await readEdgeFile(env.MODELS, spec, manifest.table.file)
+    try {
+      await checkFile(tableKey, bytes, manifest.table.sha256, manifest.buildId)
+    } catch (error) {
+      await session.release()
+      throw error
+    }
     try {
       table = decodeEmbeddingTable(bytes, manifest.table.rows, manifest.table.width)
     } catch (error) {

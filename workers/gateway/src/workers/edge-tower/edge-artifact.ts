@@ -8,6 +8,13 @@ import { missingModelFile, r2ModelKey } from './r2-model-key'
 /** The folder `build-edge` writes inside the model directory; uploaded as is. */
 export const EDGE_ARTIFACT_DIR = 'edge'
 
+/**
+ * Every hop (gateway -> part 0 -> part 1 -> ...) names the build it belongs to; a part holding
+ * another build answers 409 `edge_build_mismatch` instead of mixing two builds' layers.
+ */
+export const EDGE_BUILD_HEADER = 'x-edgeclip-edge-build'
+export const EDGE_BUILD_MISMATCH = 'edge_build_mismatch'
+
 /** Body type of every hop: named tensors in one binary body (`encodeTensorBundle`). */
 export const TENSOR_BUNDLE_TYPE = 'application/vnd.edgeclip.tensor-bundle'
 

@@ -1,5 +1,7 @@
 export {
   EDGE_ARTIFACT_DIR,
+  EDGE_BUILD_HEADER,
+  EDGE_BUILD_MISMATCH,
   edgeArtifactKey,
   readEdgeFile,
   readEdgeManifest,
@@ -11,6 +13,7 @@ export type { EdgeTowerSource, TextModelSource } from './model-source'
 export { bundledTextModelSource, r2TextModelSource, VOCAB_FILE } from './model-source'
 export { missingModelFile, r2ModelKey } from './r2-model-key'
 export {
+  EdgeBuildMismatchError,
   EdgePartError,
   type ServiceBinding,
   ServiceBindingTextTower,

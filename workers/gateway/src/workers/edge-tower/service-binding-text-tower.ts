@@ -12,7 +12,7 @@ import {
   type TowerRunOptions,
 } from '@edgeclip/core'
 import { decodeTensorBundle, type EdgeManifest, encodeTensorBundle } from '@edgeclip/edge-model'
-import { TENSOR_BUNDLE_TYPE } from './edge-artifact'
+import { EDGE_BUILD_HEADER, EDGE_BUILD_MISMATCH, TENSOR_BUNDLE_TYPE } from './edge-artifact'
 
 /** What the gateway calls: a service binding (`Fetcher`), typed with the DOM's Request/Response. */
 export interface ServiceBinding {
@@ -37,6 +37,17 @@ export class EdgePartError extends Error {
   }
 }
 
+/**
+ * A part holds another build than the gateway's manifest names (a rebuilt artifact uploaded while
+ * isolates hold the old one). An EdgePartError: the pipeline sends the texts to the backend.
+ */
+export class EdgeBuildMismatchError extends EdgePartError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'EdgeBuildMismatchError'
+  }
+}
+
 async function errorFrom(response: Response): Promise<Error> {
   const text = await response.text()
   let body: { error?: { message?: string; code?: string } } | undefined
@@ -46,6 +57,9 @@ async function errorFrom(response: Response): Promise<Error> {
     body = undefined
   }
   const message = body?.error?.message ?? (text.slice(0, 200) || response.statusText)
+  if (response.status === 409 && body?.error?.code === EDGE_BUILD_MISMATCH) {
+    return new EdgeBuildMismatchError(`edge parts of two builds: ${message}`)
+  }
   // A part that cannot load its files answers 503 with a code: the same clear outage the
   // in-process tower gives when its model is missing. Anything else is a fault to route around.
   if (response.status === 503 && body?.error?.code) {
@@ -93,7 +107,7 @@ export class ServiceBindingTextTower implements TextTower {
       response = await this.#binding.fetch(
         new Request(EMBED_URL, {
           method: 'POST',
-          headers: { 'content-type': TENSOR_BUNDLE_TYPE },
+          headers: { 'content-type': TENSOR_BUNDLE_TYPE, [EDGE_BUILD_HEADER]: this.#manifest.buildId },
           body,
           ...(options.signal ? { signal: options.signal } : {}),
         }),

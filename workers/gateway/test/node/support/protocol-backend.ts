@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import {
   BACKEND_BATCH_PATH,
   BACKEND_RESPONSE_TYPE,
+  type BackendIdentity,
   type BackendItemResult,
   decodeBackendRequest,
   EdgeclipError,
@@ -23,6 +24,14 @@ export interface ProtocolBackendOptions {
   secret?: string
   /** Never answer batches (for gateway timeouts). */
   hang?: boolean
+  /** What it says it computes with, in /readyz and every answer; default TEST_BACKEND_IDENTITY. */
+  identity?: BackendIdentity
+}
+
+/** A stand-in's towers: not a file hash, but named apart from every edge tower's identity. */
+export const TEST_BACKEND_IDENTITY: BackendIdentity = {
+  text: { weights: '1'.repeat(64), numerics: 'fp32/test-protocol-backend' },
+  image: { weights: '2'.repeat(64), numerics: 'fp32/test-protocol-backend' },
 }
 
 export interface ProtocolBackend {
@@ -48,6 +57,7 @@ export async function startProtocolBackend(options: ProtocolBackendOptions): Pro
   const decoder = new SharpImageDecoder()
   const batches: number[] = []
   const { spec } = options
+  const identity = options.identity ?? TEST_BACKEND_IDENTITY
   const embed = async (frame: Uint8Array): Promise<BackendItemResult[]> => {
     const { items } = decodeBackendRequest(frame)
     batches.push(items.length)
@@ -69,7 +79,9 @@ export async function startProtocolBackend(options: ProtocolBackendOptions): Pro
   }
   const server: Server = createServer(async (request, response) => {
     if (request.url === '/readyz') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'ok', identity }))
       return
     }
     if (request.method !== 'POST' || request.url !== BACKEND_BATCH_PATH) {
@@ -83,7 +95,7 @@ export async function startProtocolBackend(options: ProtocolBackendOptions): Pro
     const body = await readBody(request)
     if (options.hang) return
     try {
-      const frame = encodeBackendResponse({ items: await embed(body) }, spec.dimensions)
+      const frame = encodeBackendResponse({ items: await embed(body), identity }, spec.dimensions)
       response.writeHead(200, { 'content-type': BACKEND_RESPONSE_TYPE }).end(frame)
     } catch (error) {
       response.writeHead(500).end(String(error))

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createApiKey, type TextTower } from '@edgeclip/core'
+import { createApiKey, type TextTower, textCacheKey } from '@edgeclip/core'
 import { SqliteKeyStore } from '../../../src/adapters/node'
 import { loadNodeModel, type NodeGateway, readNodeSettings, startNodeGateway } from '../../../src/node'
 import type { NodeModel } from '../../../src/node/node-deps'
@@ -29,6 +29,12 @@ export const fixtureModel = (): Promise<NodeModel> => {
 }
 
 export const fixtureTower = async (): Promise<TextTower> => (await fixtureModel()).edgeTower!()
+
+/** The cache key the gateway stores an edge-computed text under: the fixture tower's identity. */
+export async function fixtureEdgeTextKey(ids: readonly number[]): Promise<string> {
+  const model = await fixtureModel()
+  return textCacheKey({ spec: model.spec, tower: model.edgeIdentity! }, ids)
+}
 
 export async function startTestGateway(
   env: Record<string, string>,

@@ -34,6 +34,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('backendUrl', backend.url)
   project.provide('splitBackendUrl', splitBackend.url)
   project.provide('edgeArtifactFiles', artifact.files)
+  project.provide('rebuiltEdgeArtifactFiles', artifact.rebuiltFiles)
   project.provide('edgePartBundleDir', artifact.partBundleDir)
   return async () => {
     await Promise.all([backend.close(), splitBackend.close()])

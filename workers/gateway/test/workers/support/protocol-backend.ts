@@ -1,6 +1,7 @@
 // A real HTTP server speaking the gateway<->backend protocol, for the workerd tests (Node side).
 // Texts run through the fixture text model on onnxruntime-node, so a vector the gateway got from
 // the backend equals what the edge tower would give for the same ids; images get `imageVector`.
+import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -8,6 +9,7 @@ import { basename, join } from 'node:path'
 import {
   BACKEND_BATCH_PATH,
   BACKEND_RESPONSE_TYPE,
+  type BackendIdentity,
   type BackendItem,
   type BackendItemResult,
   decodeBackendRequest,
@@ -35,6 +37,12 @@ export async function startProtocolBackend(options: {
   filesDir?: string
 }): Promise<ProtocolBackend> {
   const session = await ort.InferenceSession.create(options.textModel)
+  // Named as gpu-backend names its towers: the loaded file's sha256 and the runtime that runs it.
+  const numerics = 'fp32/onnxruntime-node-cpu'
+  const identity: BackendIdentity = {
+    text: { weights: createHash('sha256').update(options.textModel).digest('hex'), numerics },
+    image: { weights: createHash('sha256').update('imageVector').digest('hex'), numerics },
+  }
   const [inputName] = session.inputNames
   const [outputName] = session.outputNames
   const embedTexts = async (batch: readonly (readonly number[])[]) => {
@@ -67,7 +75,9 @@ export async function startProtocolBackend(options: {
   const server: Server = createServer(async (request, response) => {
     // Its session is created before it listens, so it is ready as soon as it answers.
     if (request.method === 'GET' && request.url === '/readyz') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'ok', identity }))
       return
     }
     if (request.method === 'GET' && request.url === BATCHES_PATH) {
@@ -90,7 +100,7 @@ export async function startProtocolBackend(options: {
         authorization: request.headers.authorization ?? null,
         items: batch.items.map((item) => (item.kind === 'text' ? item.ids : `image:${item.bytes.length}`)),
       })
-      const body = encodeBackendResponse({ items: await answer(batch.items) }, options.dimensions)
+      const body = encodeBackendResponse({ items: await answer(batch.items), identity }, options.dimensions)
       response.writeHead(200, { 'content-type': BACKEND_RESPONSE_TYPE }).end(body)
     } catch (error) {
       response.writeHead(400, { 'content-type': 'text/plain' }).end(String(error))

@@ -4,6 +4,8 @@
 export const BATCHES_PATH = '/test/batches'
 /** Where a backend started with `filesDir` serves those files: `/test/files/<name>`. */
 export const FILES_PATH = '/test/files/'
+/** The rebuilt split artifact's files are served as FILES_PATH + this prefix + their name. */
+export const REBUILT_PREFIX = 'rebuilt-'
 
 export interface ReceivedBatch {
   authorization: string | null
@@ -19,6 +21,8 @@ declare module 'vitest' {
     splitBackendUrl: string
     /** File names of the split edge artifact. */
     edgeArtifactFiles: string[]
+    /** File names of another build of it (other weights), served with REBUILT_PREFIX. */
+    rebuiltEdgeArtifactFiles: string[]
     /** The part Worker's bundle (index.js and ORT's .wasm). */
     edgePartBundleDir: string
   }
