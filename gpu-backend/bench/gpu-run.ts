@@ -27,7 +27,16 @@ const budgetSeconds = Number(values['budget-seconds'] ?? (dryRun ? 150 : 330))
 const deadline = startedAt + budgetSeconds * 1000
 
 // 1. Which adapter: a WebGPU session makes Dawn pick one; the process's open device nodes say which.
-const probe = await createPlacedSession(buildFixtureTextModel(), { executionProviders: ['webgpu'] })
+const probe = await createPlacedSession(buildFixtureTextModel(), { executionProviders: ['webgpu'] }).catch(
+  (error: unknown) => {
+    log(`no WebGPU session: ${String(error).split('\n')[0]}`)
+    // The NVIDIA Vulkan driver is libGLX_nvidia.so.0 and its helpers, which a container only gets
+    // with the driver's graphics capability.
+    if (!dryRun)
+      log('in a container, the NVIDIA Vulkan driver needs NVIDIA_DRIVER_CAPABILITIES to include graphics')
+    process.exit(2)
+  },
+)
 const adapter = inspectAdapter()
 await probe.release()
 log(`WebGPU adapter: ${adapter.description} (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES ?? 'unset'})`)

@@ -1,6 +1,6 @@
 // Cheap checks made before a provider is tried, so a machine without it starts quietly: ONNX
 // Runtime prints a red error line when it is asked for CUDA and its provider library is missing.
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { findVulkanSetup, vulkanMissing } from './vulkan'
@@ -29,9 +29,28 @@ export function webgpuMissing(byName: boolean, env: Record<string, string | unde
   const setup = findVulkanSetup(env)
   const missing = vulkanMissing(setup)
   if (missing) return missing
-  if (!byName && setup.drivers.every((driver) => driver.software)) {
+  if (byName) return undefined
+  if (setup.drivers.every((driver) => driver.software)) {
     const names = setup.drivers.map((driver) => driver.library).join(', ')
     return `only software Vulkan drivers (${names}); EDGECLIP_BACKEND_PROVIDER=webgpu uses them anyway`
   }
+  // Mesa installs manifests for every GPU family it drives; without a device node none of them has
+  // a GPU to drive, and Dawn would end up on lavapipe.
+  if (gpuDeviceNodes().length === 0) {
+    return 'no GPU device node (/dev/nvidia*, /dev/dri/renderD*); EDGECLIP_BACKEND_PROVIDER=webgpu tries anyway'
+  }
   return undefined
+}
+
+export function gpuDeviceNodes(): string[] {
+  const list = (dir: string, pattern: RegExp) => {
+    try {
+      return readdirSync(dir)
+        .filter((name) => pattern.test(name))
+        .map((name) => join(dir, name))
+    } catch {
+      return []
+    }
+  }
+  return [...list('/dev', /^nvidia\d+$/), ...list('/dev/dri', /^renderD\d+$/)]
 }

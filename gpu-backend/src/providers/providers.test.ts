@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describePlacement, placementFromProfile } from './placement'
-import { webgpuMissing } from './provider-checks'
+import { gpuDeviceNodes, webgpuMissing } from './provider-checks'
 import { findVulkanSetup, vulkanMissing } from './vulkan'
 
 describe('placementFromProfile', () => {
@@ -63,7 +63,10 @@ describe('Vulkan drivers', () => {
     const env = { VK_ICD_FILENAMES: join(dir, 'lvp_icd.x86_64.json'), LD_LIBRARY_PATH: dir }
     expect(webgpuMissing(false, env)).toMatch(/only software Vulkan drivers/)
     expect(webgpuMissing(true, env)).toBeUndefined()
-    expect(webgpuMissing(false, { ...env, VK_ICD_FILENAMES: join(dir, 'nvidia_icd.json') })).toBeUndefined()
+    // A hardware driver's manifest is not enough: its device node must exist too.
+    const hardware = webgpuMissing(false, { ...env, VK_ICD_FILENAMES: join(dir, 'nvidia_icd.json') })
+    if (gpuDeviceNodes().length === 0) expect(hardware).toMatch(/no GPU device node/)
+    else expect(hardware).toBeUndefined()
   })
 
   it('without a loader WebGPU is not tried', () => {
