@@ -67,13 +67,18 @@ export async function measureGroup(
   const random = seededRandom(7)
   /** The text sweep gets 40 % of the group's share, the (longer) image sweep the rest. */
   let stopAt = performance.now() + (plan.stopAt - performance.now()) * 0.4
-  const attempt = async (name: string, work: () => Promise<{ ms: number; runs: number }>) => {
-    if (performance.now() > stopAt) {
-      result.skipped.push(`${name}: time share spent`)
+  /** ms per token or image in the last shape measured: the next shape's 3 runs are predicted from it. */
+  let msPerUnit = 0
+  const attempt = async (name: string, units: number, work: () => Promise<{ ms: number; runs: number }>) => {
+    const left = stopAt - performance.now()
+    if (left <= 0 || 3 * msPerUnit * units > left) {
+      result.skipped.push(`${name}: ${left <= 0 ? 'time share spent' : 'would overrun the time share'}`)
       return undefined
     }
     try {
-      return await work()
+      const timing = await work()
+      msPerUnit = timing.ms / units
+      return timing
     } catch (error) {
       result.skipped.push(`${name}: failed: ${String(error).split('\n')[0]}`)
       return undefined
@@ -91,7 +96,7 @@ export async function measureGroup(
   for (const tokens of plan.tokens) {
     for (const batchSize of plan.textBatches) {
       const batch = Array.from({ length: batchSize }, () => syntheticIds(tokens, files.textRows, random))
-      const timing = await attempt(`text ${tokens} tokens × ${batchSize}`, () =>
+      const timing = await attempt(`text ${tokens} tokens × ${batchSize}`, tokens * batchSize, () =>
         timed(plan, stopAt, () => text.embed(batch)),
       )
       if (!timing) continue
@@ -108,6 +113,7 @@ export async function measureGroup(
   }
   await text.release()
   stopAt = plan.stopAt
+  msPerUnit = 0
 
   const imageSession = await createPlacedSession(
     new Uint8Array(await readFile(files.image[precision])),
@@ -120,7 +126,9 @@ export async function measureGroup(
   if (imagePlacement) result.placement.image = imagePlacement
   for (const batchSize of plan.imageBatches) {
     const batch = Array.from({ length: batchSize }, () => pixels)
-    const timing = await attempt(`image × ${batchSize}`, () => timed(plan, stopAt, () => image.embed(batch)))
+    const timing = await attempt(`image × ${batchSize}`, batchSize, () =>
+      timed(plan, stopAt, () => image.embed(batch)),
+    )
     if (!timing) continue
     const row = {
       batchSize,

@@ -23,7 +23,7 @@ const { values } = parseArgs({
 const dryRun = values['dry-run']!
 const log = (line: string) => console.error(`[bench:gpu] ${line}`)
 const startedAt = performance.now()
-const budgetSeconds = Number(values['budget-seconds'] ?? (dryRun ? 150 : 330))
+const budgetSeconds = Number(values['budget-seconds'] ?? (dryRun ? 150 : 300))
 const deadline = startedAt + budgetSeconds * 1000
 
 // 1. Which adapter: a WebGPU session makes Dawn pick one; the process's open device nodes say which.

@@ -1,9 +1,13 @@
 // The towers bench:gpu measures: testkit's synthetic JinaBERT and EVA02 at jina-clip-v1's full shape
 // (random weights: speed depends on shape, not values), fp16 and fp32. A dry run shrinks them to
 // one thin layer, so the script runs end to end on lavapipe in seconds; its figures are labelled.
+import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { jinaBertShape, writeSyntheticEva02, writeSyntheticJinaBert } from '@edgeclip/testkit'
+import { Worker } from 'node:worker_threads'
+import { jinaBertShape } from '@edgeclip/testkit'
+import { workerExecArgv } from '../src/inference/image-pool/image-worker-pool'
+import type { TowerJob } from './gpu-towers-worker'
 
 export type Precision = 'fp16' | 'fp32'
 
@@ -25,22 +29,35 @@ export async function writeBenchTowers(tiny: boolean, log: (line: string) => voi
     image: {},
     textRows: tiny ? TINY_TEXT.vocabRows : jinaBertShape.vocabRows,
   } as BenchTowerFiles
-  for (const precision of ['fp16', 'fp32'] as const) {
-    const started = performance.now()
-    files.text[precision] = (
-      await writeSyntheticJinaBert(join(dir, `text-${precision}.onnx`), {
-        variant: precision,
-        ...(tiny ? { shape: TINY_TEXT } : {}),
+  const started = performance.now()
+  const jobs: TowerJob[] = (['fp16', 'fp32'] as const).flatMap((precision) => [
+    {
+      tower: 'text' as const,
+      precision,
+      path: join(dir, `text-${precision}.onnx`),
+      ...(tiny ? { shape: TINY_TEXT } : {}),
+    },
+    {
+      tower: 'image' as const,
+      precision,
+      path: join(dir, `vision-${precision}.onnx`),
+      ...(tiny ? { shape: TINY_IMAGE } : {}),
+    },
+  ])
+  await Promise.all(
+    jobs.map(async (job) => {
+      const worker = new Worker(new URL('./gpu-towers-worker.ts', import.meta.url), {
+        workerData: job,
+        execArgv: workerExecArgv(),
       })
-    ).path
-    files.image[precision] = (
-      await writeSyntheticEva02(join(dir, `vision-${precision}.onnx`), {
-        precision,
-        ...(tiny ? { shape: TINY_IMAGE } : {}),
-      })
-    ).path
-    log(`${precision} towers ready in ${dir} (${((performance.now() - started) / 1000).toFixed(1)} s)`)
-  }
+      const [path] = (await once(worker, 'message')) as [string]
+      files[job.tower][job.precision] = path
+      await worker.terminate()
+    }),
+  )
+  log(
+    `towers ready in ${dir} (${((performance.now() - started) / 1000).toFixed(1)} s, ${jobs.length} threads)`,
+  )
   files.describe = tiny
     ? {
         text: `TINY synthetic JinaBERT (${JSON.stringify(TINY_TEXT)}): dry run, not the real shape`,
