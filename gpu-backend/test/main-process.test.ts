@@ -3,6 +3,7 @@
 import { once } from 'node:events'
 import { freePort } from '@edgeclip/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
+import { cudaMissing } from '../src/providers/provider-checks'
 import { killProcesses, startProcess, waitReady } from './backend-process'
 import { metricValue, postBatch, SECRET, scrapeMetrics, textIds } from './backend-test-support'
 
@@ -38,6 +39,26 @@ describe('backend process', () => {
     expect(output()).toContain('drained')
     await expect(fetch(`${url}/healthz`)).rejects.toThrow()
   })
+
+  it.skipIf(cudaMissing() === undefined)(
+    'auto on a machine without CUDA starts on the CPU quietly, saying why',
+    async () => {
+      const port = await freePort()
+      const { child, output } = startProcess({
+        PORT: String(port),
+        BACKEND_SECRET: SECRET,
+        EDGECLIP_BACKEND_PROVIDER: 'auto',
+        // No Vulkan driver at all: WebGPU is passed over before any session is made.
+        VK_ICD_FILENAMES: '/nonexistent/icd.json',
+      })
+      await waitReady(`http://127.0.0.1:${port}`, child, output)
+      expect(output()).toMatch(
+        /on CPU \(fp32; towers: text, image\) - why: cuda: the CUDA provider library is not installed .*; webgpu: /,
+      )
+      // ONNX Runtime's error lines (red on a terminal) start with [E:onnxruntime.
+      expect(output()).not.toContain('[E:onnxruntime')
+    },
+  )
 
   it('refuses to start without BACKEND_SECRET unless auth is explicitly off', async () => {
     const { child, output } = startProcess({ PORT: '0', BACKEND_SECRET: '' })
