@@ -1,45 +1,13 @@
 // The backend as `pnpm start` runs it: a real process from the environment. SIGTERM lets the batch in
 // flight finish and answer before the process exits 0; a missing secret stops it at startup.
-import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { join } from 'node:path'
 import { freePort } from '@edgeclip/testkit'
 import { afterEach, describe, expect, it } from 'vitest'
+import { cudaMissing } from '../src/providers/provider-checks'
+import { killProcesses, startProcess, waitReady } from './backend-process'
 import { metricValue, postBatch, SECRET, scrapeMetrics, textIds } from './backend-test-support'
 
-const packageDir = join(import.meta.dirname, '..')
-const tsx = join(packageDir, 'node_modules', '.bin', 'tsx')
-const children: ChildProcess[] = []
-
-function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(tsx, ['src/main.ts'], {
-    cwd: packageDir,
-    env: { ...process.env, EDGECLIP_MODEL: 'fixture', EDGECLIP_BACKEND_PROVIDER: 'cpu', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  let output = ''
-  child.stdout?.on('data', (chunk) => (output += chunk))
-  child.stderr?.on('data', (chunk) => (output += chunk))
-  return { child, output: () => output }
-}
-
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    if (child.exitCode !== null) throw new Error(`backend exited with ${child.exitCode}`)
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('backend never became ready')
-}
-
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
-})
+afterEach(killProcesses)
 
 describe('backend process', () => {
   it('on SIGTERM finishes the batch in flight, answers it, then exits 0', async () => {
@@ -71,6 +39,26 @@ describe('backend process', () => {
     expect(output()).toContain('drained')
     await expect(fetch(`${url}/healthz`)).rejects.toThrow()
   })
+
+  it.skipIf(cudaMissing() === undefined)(
+    'auto on a machine without CUDA starts on the CPU quietly, saying why',
+    async () => {
+      const port = await freePort()
+      const { child, output } = startProcess({
+        PORT: String(port),
+        BACKEND_SECRET: SECRET,
+        EDGECLIP_BACKEND_PROVIDER: 'auto',
+        // No Vulkan driver at all: WebGPU is passed over before any session is made.
+        VK_ICD_FILENAMES: '/nonexistent/icd.json',
+      })
+      await waitReady(`http://127.0.0.1:${port}`, child, output)
+      expect(output()).toMatch(
+        /on CPU \(fp32; towers: text, image\) - why: cuda: the CUDA provider library is not installed .*; webgpu: /,
+      )
+      // ONNX Runtime's error lines (red on a terminal) start with [E:onnxruntime.
+      expect(output()).not.toContain('[E:onnxruntime')
+    },
+  )
 
   it('refuses to start without BACKEND_SECRET unless auth is explicitly off', async () => {
     const { child, output } = startProcess({ PORT: '0', BACKEND_SECRET: '' })

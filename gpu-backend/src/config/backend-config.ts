@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os'
 import { defaultMaxImagePixels, type OnnxVariant } from '@edgeclip/core'
 
-export type ProviderChoice = 'auto' | 'cuda' | 'cpu'
+export type ProviderChoice = 'auto' | 'cuda' | 'webgpu' | 'cpu'
 
 export interface BackendConfig {
   host: string
@@ -13,8 +13,11 @@ export interface BackendConfig {
   /** Undefined only when BACKEND_AUTH=off (e.g. behind Modal proxy auth alone). */
   secret: string | undefined
   provider: ProviderChoice
-  /** Tower files per provider: fp16 halves memory and doubles throughput on GPU; CPU runs fp32. */
-  variant: { cuda: OnnxVariant; cpu: OnnxVariant }
+  /**
+   * Tower files per provider: fp16 halves memory and doubles throughput on a GPU; the CPU runs fp32.
+   * A GPU never gets int8: its DynamicQuantizeMatMul has no GPU kernel and would run on the CPU.
+   */
+  variant: { cuda: OnnxVariant; webgpu: OnnxVariant; cpu: OnnxVariant }
   text: { maxBatchSize: number; maxWaitMs: number; maxBatchTokens: number }
   image: { maxBatchSize: number; maxWaitMs: number }
   /** Waiting items per tower; at least the gateway's 2048 inputs, so its largest request fits. */
@@ -68,11 +71,13 @@ function integer(env: Env, name: string, fallback: number, minimum = 1): number 
   return value
 }
 
-function variant(env: Env, name: string, fallback: OnnxVariant): OnnxVariant {
+function variant(env: Env, name: string, fallback: OnnxVariant, gpu = false): OnnxVariant {
   const raw = env[name]
   if (raw === undefined || raw === '') return fallback
-  if (!variants.includes(raw as OnnxVariant)) {
-    throw new ConfigError(`${name} must be one of ${variants.join(', ')}, got '${raw}'`)
+  const allowed = gpu ? variants.filter((value) => value !== 'int8') : variants
+  if (!allowed.includes(raw as OnnxVariant)) {
+    const why = gpu && raw === 'int8' ? ' (int8 runs DynamicQuantizeMatMul, which GPUs run on the CPU)' : ''
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got '${raw}'${why}`)
   }
   return raw as OnnxVariant
 }
@@ -84,8 +89,8 @@ export function readBackendConfig(env: Env = process.env): BackendConfig {
     throw new ConfigError('BACKEND_SECRET is not set; set it (the gateway sends it) or BACKEND_AUTH=off')
   }
   const provider = (env.EDGECLIP_BACKEND_PROVIDER || 'auto') as ProviderChoice
-  if (!['auto', 'cuda', 'cpu'].includes(provider)) {
-    throw new ConfigError(`EDGECLIP_BACKEND_PROVIDER must be auto, cuda or cpu, got '${provider}'`)
+  if (!['auto', 'cuda', 'webgpu', 'cpu'].includes(provider)) {
+    throw new ConfigError(`EDGECLIP_BACKEND_PROVIDER must be auto, cuda, webgpu or cpu, got '${provider}'`)
   }
   const fixture = env.EDGECLIP_MODEL === 'fixture'
   if (!fixture && !env.EDGECLIP_MODEL_DIR) {
@@ -100,7 +105,8 @@ export function readBackendConfig(env: Env = process.env): BackendConfig {
     secret: authOff ? undefined : secret,
     provider,
     variant: {
-      cuda: variant(env, 'EDGECLIP_BACKEND_VARIANT_CUDA', 'fp16'),
+      cuda: variant(env, 'EDGECLIP_BACKEND_VARIANT_CUDA', 'fp16', true),
+      webgpu: variant(env, 'EDGECLIP_BACKEND_VARIANT_WEBGPU', 'fp16', true),
       cpu: variant(env, 'EDGECLIP_BACKEND_VARIANT_CPU', 'fp32'),
     },
     text: {

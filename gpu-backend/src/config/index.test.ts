@@ -11,7 +11,7 @@ describe('readBackendConfig', () => {
       port: 8788,
       model: { kind: 'fixture' },
       provider: 'auto',
-      variant: { cuda: 'fp16', cpu: 'fp32' },
+      variant: { cuda: 'fp16', webgpu: 'fp16', cpu: 'fp32' },
       text: defaultBatching.text,
       maxQueuedTexts: defaultBatching.maxQueuedTexts,
     })
@@ -29,9 +29,21 @@ describe('readBackendConfig', () => {
     [{ ...base, BATCH_MAX_WAIT_MS: 'soon' }, 'BATCH_MAX_WAIT_MS'],
     [{ ...base, EDGECLIP_BACKEND_PROVIDER: 'tpu' }, 'EDGECLIP_BACKEND_PROVIDER'],
     [{ ...base, EDGECLIP_BACKEND_VARIANT_CUDA: 'fp8' }, 'EDGECLIP_BACKEND_VARIANT_CUDA'],
+    [{ ...base, EDGECLIP_BACKEND_VARIANT_CUDA: 'int8' }, 'DynamicQuantizeMatMul'],
+    [{ ...base, EDGECLIP_BACKEND_VARIANT_WEBGPU: 'int8' }, 'EDGECLIP_BACKEND_VARIANT_WEBGPU'],
   ])('refuses %o naming the variable', (env, message) => {
     expect(() => readBackendConfig(env)).toThrow(ConfigError)
     expect(() => readBackendConfig(env)).toThrow(message)
+  })
+
+  it('takes webgpu by name, and int8 only for the CPU', () => {
+    const config = readBackendConfig({
+      ...base,
+      EDGECLIP_BACKEND_PROVIDER: 'webgpu',
+      EDGECLIP_BACKEND_VARIANT_CPU: 'int8',
+    })
+    expect(config.provider).toBe('webgpu')
+    expect(config.variant).toEqual({ cuda: 'fp16', webgpu: 'fp16', cpu: 'int8' })
   })
 
   it('runs without a secret only when auth is explicitly off', () => {

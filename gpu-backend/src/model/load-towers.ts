@@ -1,6 +1,6 @@
-// Creates the tower sessions on the best provider: CUDA when the GPU build loads, CPU otherwise.
-// onnxruntime-node throws at session creation when the CUDA provider library cannot load, which is
-// how a missing GPU (or a CPU-only install) is told apart from a working one.
+// Creates the tower sessions on the best provider: auto tries CUDA, then WebGPU (only when its
+// adapter is a real GPU), then the CPU; a provider asked for by name must load or startup fails.
+// Each provider passed over leaves its reason, so the startup line says what was chosen and why.
 import {
   type BackendIdentity,
   type ImageTower,
@@ -12,10 +12,16 @@ import {
   type TextTower,
 } from '@edgeclip/core'
 import type { BackendConfig } from '../config'
-import { cudaLibraryMissing } from './cuda-library'
+import { InferenceThread } from '../inference/inference-thread'
+import { createPlacedSession, type PlacedSession } from '../providers/ort-session'
+import type { NodePlacement } from '../providers/placement'
+import { cudaMissing, type Provider, webgpuMissing } from '../providers/provider-checks'
+import { type AdapterEvidence, inspectAdapter } from '../providers/vulkan'
 import type { ModelFiles, TowerBytes } from './model-files'
 
-export type Provider = 'cuda' | 'cpu'
+export type { Provider }
+
+export type TowerPlacement = Partial<Record<'text' | 'image', NodePlacement>>
 
 export interface LoadedTowers {
   spec: ModelSpec
@@ -23,63 +29,128 @@ export interface LoadedTowers {
   variant: OnnxVariant
   textTower: TextTower | undefined
   imageTower: ImageTower | undefined
-  /** Why CUDA was not used, when it was tried and failed. */
-  cudaError: string | undefined
   /** Weights and numerics per loaded tower: every answer carries it, gateways key their cache by it. */
   identity: BackendIdentity
+  /** What was chosen and why: providers passed over, with their reasons. */
+  reason: string
+  /** The WebGPU adapter this process drives (webgpu only). */
+  adapter: AdapterEvidence | undefined
+  /** Ends the GPU sessions' profiling and reads where their nodes ran; call after the warm-up. */
+  readPlacement(): Promise<TowerPlacement>
   release(): Promise<void>
 }
 
 export interface LoadTowersOptions {
   files: ModelFiles
-  createSession: OnnxSessionFactory
+  /** Tests inject core's factory (or a fake); default: onnxruntime-node with placement profiling. */
+  createSession?: OnnxSessionFactory
   config: Pick<BackendConfig, 'provider' | 'variant' | 'text' | 'image'>
 }
 
-const providerLists: Record<Provider, readonly string[]> = { cuda: ['cuda', 'cpu'], cpu: ['cpu'] }
+const providerLists: Record<Provider, readonly string[]> = {
+  cuda: ['cuda', 'cpu'],
+  webgpu: ['webgpu', 'cpu'],
+  cpu: ['cpu'],
+}
+
+type MakeSession = (bytes: Uint8Array) => Promise<PlacedSession>
+
+interface Attempt {
+  make: MakeSession
+  close?: () => Promise<void>
+}
+
+function attemptFor(provider: Provider, injected: OnnxSessionFactory | undefined): Attempt {
+  const executionProviders = providerLists[provider]
+  if (injected) {
+    return {
+      make: async (bytes) => ({
+        ...(await injected(bytes, { executionProviders })),
+        placement: async () => undefined,
+      }),
+    }
+  }
+  if (provider === 'webgpu') {
+    const thread = new InferenceThread()
+    return {
+      make: (bytes) => thread.createSession(bytes, { executionProviders, profile: true }),
+      close: () => thread.close(),
+    }
+  }
+  return { make: (bytes) => createPlacedSession(bytes, { executionProviders, profile: provider !== 'cpu' }) }
+}
+
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!
 
 export async function loadTowers({ files, createSession, config }: LoadTowersOptions): Promise<LoadedTowers> {
   const { spec } = files
-  const create = async (bytes: TowerBytes, provider: Provider) => {
-    const options = { executionProviders: providerLists[provider] }
-    const textSession = bytes.text ? await createSession(bytes.text, options) : undefined
-    let imageSession: Awaited<ReturnType<OnnxSessionFactory>> | undefined
-    try {
-      imageSession = bytes.image ? await createSession(bytes.image, options) : undefined
-    } catch (error) {
-      // Frees the text tower's GPU memory before the CPU attempt.
-      await textSession?.release()
-      throw error
+  const byName = config.provider !== 'auto'
+  const order: Provider[] = byName ? [config.provider as Provider] : ['cuda', 'webgpu', 'cpu']
+  const passedOver: string[] = []
+  for (const provider of order) {
+    const missing =
+      provider === 'cuda' && !createSession
+        ? cudaMissing()
+        : provider === 'webgpu' && !createSession
+          ? webgpuMissing(byName)
+          : undefined
+    if (missing) {
+      if (byName) throw new Error(`EDGECLIP_BACKEND_PROVIDER=${provider}, but ${missing}`)
+      passedOver.push(`${provider}: ${missing}`)
+      continue
     }
-    return {
-      textTower: textSession
-        ? new OnnxTextTower(textSession, spec, { maxBatchSize: config.text.maxBatchSize })
-        : undefined,
-      imageTower: imageSession
-        ? new OnnxImageTower(imageSession, spec, { maxBatchSize: config.image.maxBatchSize })
-        : undefined,
-    }
-  }
-
-  // 'auto' on a CPU-only install does not try CUDA: onnxruntime would log a red error first.
-  let cudaError = config.provider === 'auto' ? cudaLibraryMissing() : undefined
-  if (config.provider !== 'cpu' && cudaError === undefined) {
-    const bytes = await files.read(config.variant.cuda)
+    const bytes = await files.read(config.variant[provider])
+    const attempt = attemptFor(provider, createSession)
+    let towers: Awaited<ReturnType<typeof createTowers>> | undefined
     try {
-      const towers = await create(bytes, 'cuda')
-      return finish(spec, 'cuda', bytes, towers, undefined)
-    } catch (error) {
-      cudaError = error instanceof Error ? error.message.split('\n')[0] : String(error)
-      if (config.provider === 'cuda') {
-        throw new Error(`EDGECLIP_BACKEND_PROVIDER=cuda but CUDA did not load: ${cudaError}`)
+      towers = await createTowers(bytes, attempt.make, spec, config)
+      const adapter = provider === 'webgpu' && !createSession ? inspectAdapter() : undefined
+      if (adapter && adapter.kind !== 'gpu' && !byName) {
+        throw new Error(`its adapter is ${adapter.description}, not a GPU`)
       }
+      const chosen = byName ? 'asked for by name' : passedOver.length ? passedOver.join('; ') : 'first choice'
+      return finish(spec, provider, bytes, towers, attempt, chosen, adapter)
+    } catch (error) {
+      await towers?.release()
+      await attempt.close?.()
+      if (byName) throw new Error(`EDGECLIP_BACKEND_PROVIDER=${provider} did not load: ${firstLine(error)}`)
+      passedOver.push(`${provider}: ${firstLine(error)}`)
     }
   }
-  const bytes = await files.read(config.variant.cpu)
-  return finish(spec, 'cpu', bytes, await create(bytes, 'cpu'), cudaError)
+  throw new Error(`no execution provider loaded (${passedOver.join('; ')})`)
 }
 
-/** The ONNX variant and the runtime that ran it: CUDA and CPU kernels differ in the last bits too. */
+async function createTowers(
+  bytes: TowerBytes,
+  make: MakeSession,
+  spec: ModelSpec,
+  config: LoadTowersOptions['config'],
+) {
+  const sessions: { text?: PlacedSession; image?: PlacedSession } = {}
+  const release = async () => {
+    await Promise.all([sessions.text?.release(), sessions.image?.release()])
+  }
+  try {
+    if (bytes.text) sessions.text = await make(bytes.text)
+    if (bytes.image) sessions.image = await make(bytes.image)
+  } catch (error) {
+    // Frees the text tower's GPU memory before the next provider is tried.
+    await release()
+    throw error
+  }
+  return {
+    sessions,
+    release,
+    textTower: sessions.text
+      ? new OnnxTextTower(sessions.text, spec, { maxBatchSize: config.text.maxBatchSize })
+      : undefined,
+    imageTower: sessions.image
+      ? new OnnxImageTower(sessions.image, spec, { maxBatchSize: config.image.maxBatchSize })
+      : undefined,
+  }
+}
+
+/** The ONNX variant and the runtime that ran it: CUDA, WebGPU and CPU kernels differ in the last bits too. */
 export const backendNumerics = (variant: OnnxVariant, provider: string): string =>
   `${variant}/onnxruntime-node-${provider}`
 
@@ -87,23 +158,33 @@ function finish(
   spec: ModelSpec,
   provider: Provider,
   bytes: TowerBytes,
-  towers: { textTower: TextTower | undefined; imageTower: ImageTower | undefined },
-  cudaError: string | undefined,
+  towers: Awaited<ReturnType<typeof createTowers>>,
+  attempt: Attempt,
+  reason: string,
+  adapter: AdapterEvidence | undefined,
 ): LoadedTowers {
+  const { sessions } = towers
   const { variant, sha256 } = bytes
   const numerics = backendNumerics(variant, provider)
   return {
     spec,
     provider,
     variant,
-    ...towers,
-    cudaError,
+    textTower: towers.textTower,
+    imageTower: towers.imageTower,
     identity: {
       ...(towers.textTower && sha256.text ? { text: { weights: sha256.text, numerics } } : {}),
       ...(towers.imageTower && sha256.image ? { image: { weights: sha256.image, numerics } } : {}),
     },
+    reason,
+    adapter,
+    async readPlacement() {
+      const [text, image] = await Promise.all([sessions.text?.placement(), sessions.image?.placement()])
+      return { ...(text ? { text } : {}), ...(image ? { image } : {}) }
+    },
     async release() {
-      await Promise.all([towers.textTower?.release(), towers.imageTower?.release()])
+      await towers.release()
+      await attempt.close?.()
     },
   }
 }

@@ -7,8 +7,14 @@ import { SharpImageDecoder } from '@edgeclip/core/node'
 import { serve } from '@hono/node-server'
 import type { BackendConfig } from '../config'
 import { BatchEmbedder, ImageWorkerPool } from '../inference'
-import { type BackendMetrics, createBackendMetrics } from '../metrics'
+import {
+  type BackendMetrics,
+  createBackendMetrics,
+  type ProviderState,
+  registerProviderMetrics,
+} from '../metrics'
 import { type LoadedTowers, loadTowers, openModelFiles, warmUp } from '../model'
+import { describePlacement } from '../providers/placement'
 import { createBackendApp, type ServingModel } from '../server'
 
 /** node:http's own headers deadline; a shorter request timeout lowers it too. */
@@ -41,6 +47,8 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     () => serving?.embedder.queueDepth() ?? { text: 0, image: 0 },
     () => imagePool?.depth ?? 0,
   )
+  let providerState: ProviderState | undefined
+  registerProviderMetrics(metrics.registry, () => providerState)
 
   const app = createBackendApp({
     secret: config.secret,
@@ -84,17 +92,33 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
 
   const ready = (async () => {
     const files = await openModelFiles(config.model)
-    const createSession =
-      options.createSession ?? (await import('@edgeclip/core/onnx-node')).createNodeSession
-    towers = await loadTowers({ files, createSession, config })
+    towers = await loadTowers({
+      files,
+      config,
+      ...(options.createSession ? { createSession: options.createSession } : {}),
+    })
+    const adapter = towers.adapter ? `; adapter: ${towers.adapter.description}` : ''
     log(
       `edgeclip backend: ${files.spec.id}@${files.spec.revision} on ${towers.provider.toUpperCase()} ` +
-        `(${towers.variant}; towers: ${[towers.textTower && 'text', towers.imageTower && 'image'].filter(Boolean).join(', ')})` +
-        (towers.cudaError ? ` - CUDA unavailable: ${towers.cudaError}` : ''),
+        `(${towers.variant}; towers: ${[towers.textTower && 'text', towers.imageTower && 'image'].filter(Boolean).join(', ')}${adapter})` +
+        ` - why: ${towers.reason}`,
     )
     // A SIGTERM while loading must stick: the phase only moves forward from where loading left it.
     if (phase === 'loading') phase = 'warming up'
     const warm = await warmUp(towers)
+    // The warm-up ran every node once, so the profile now says where each one ran.
+    const placement = await towers.readPlacement()
+    for (const [tower, placed] of Object.entries(placement)) {
+      log(
+        `edgeclip backend: ${tower} tower on ${towers.provider.toUpperCase()}: ${describePlacement(placed)}`,
+      )
+    }
+    providerState = {
+      provider: towers.provider,
+      variant: towers.variant,
+      adapter: towers.adapter?.description ?? (towers.provider === 'cpu' ? 'cpu' : 'n/a'),
+      placement,
+    }
     if (towers.imageTower && config.imageThreads > 0) {
       imagePool = new ImageWorkerPool({
         threads: config.imageThreads,

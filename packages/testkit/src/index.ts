@@ -8,9 +8,14 @@ export {
 export type { HttpHandler, RunningHttpServer } from './http'
 export { freePort, startHttpServer } from './http'
 export {
+  type Eva02Precision,
+  type Eva02Shape,
+  eva02Shape,
   type JinaBertShape,
   jinaBertShape,
+  type SyntheticEva02Options,
   type SyntheticJinaBertOptions,
   type SyntheticVariant,
+  writeSyntheticEva02,
   writeSyntheticJinaBert,
 } from './synthetic'

@@ -29,7 +29,7 @@ interface PoolWorker {
 }
 
 /** The worker runs from TypeScript source, so it needs the tsx loader wherever this module does. */
-function workerExecArgv(): string[] {
+export function workerExecArgv(): string[] {
   if (!import.meta.url.endsWith('.ts')) return process.execArgv
   const loader = createRequire(import.meta.url).resolve('tsx')
   return ['--import', pathToFileURL(loader).href]

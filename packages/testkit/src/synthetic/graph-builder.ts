@@ -8,6 +8,7 @@ type AttributeValue = number | readonly number[]
 
 export const FLOAT = 1
 export const INT64 = 7
+export const FLOAT16 = 10
 
 export class GraphBuilder {
   readonly nodes: NodeProto[] = []
@@ -37,6 +38,19 @@ export class GraphBuilder {
   floats(name: string, dims: readonly number[], produce: () => Float32Array): string {
     const count = dims.reduce((product, dim) => product * dim, 1)
     this.initializers.push({ name, dims, dataType: FLOAT, byteLength: count * 4, produce })
+    return name
+  }
+
+  /** IEEE half weights, produced as float32 and rounded when written. */
+  halves(name: string, dims: readonly number[], produce: () => Float32Array): string {
+    const count = dims.reduce((product, dim) => product * dim, 1)
+    this.initializers.push({
+      name,
+      dims,
+      dataType: FLOAT16,
+      byteLength: count * 2,
+      produce: () => toHalfBits(produce()),
+    })
     return name
   }
 
@@ -112,4 +126,51 @@ export function seededNormal(count: number, seed: number, std: number): Float32A
     if (index + 1 < count) values[index + 1] = radius * Math.sin(angle)
   }
   return values
+}
+
+const scratch = new DataView(new ArrayBuffer(4))
+
+/**
+ * float32 → IEEE half bits, rounding to nearest even. Hand-written: Node 22 has no Float16Array
+ * without a flag, and the repo has no dependency that converts.
+ */
+export function toHalfBits(values: Float32Array): Uint16Array {
+  const halves = new Uint16Array(values.length)
+  for (let index = 0; index < values.length; index++) {
+    scratch.setFloat32(0, values[index]!)
+    const bits = scratch.getUint32(0)
+    const sign = (bits >>> 16) & 0x8000
+    const exponent = (bits >>> 23) & 0xff
+    let mantissa = bits & 0x7fffff
+    if (exponent === 0xff) {
+      halves[index] = sign | 0x7c00 | (mantissa ? 0x200 : 0)
+      continue
+    }
+    const halfExponent = exponent - 127 + 15
+    if (halfExponent >= 0x1f) {
+      halves[index] = sign | 0x7c00
+      continue
+    }
+    if (halfExponent <= 0) {
+      if (halfExponent < -10) {
+        halves[index] = sign
+        continue
+      }
+      mantissa |= 0x800000
+      const shift = 14 - halfExponent
+      const rounded = roundShift(mantissa, shift)
+      halves[index] = sign | rounded
+      continue
+    }
+    // Carrying out of the mantissa bumps the exponent, which is what IEEE rounding wants.
+    halves[index] = sign | ((halfExponent << 10) + roundShift(mantissa, 13))
+  }
+  return halves
+}
+
+function roundShift(value: number, shift: number): number {
+  const kept = value >>> shift
+  const rest = value - kept * 2 ** shift
+  const half = 2 ** (shift - 1)
+  return rest > half || (rest === half && kept & 1) ? kept + 1 : kept
 }

@@ -6,16 +6,18 @@ import { buildEdgeModel, quantizeTextModel } from '@edgeclip/edge-model'
 import { writeOnnxStreaming } from '@edgeclip/edge-model/node'
 import { jinaBertGraph } from './jina-bert-graph'
 import { type JinaBertShape, jinaBertShape } from './jina-bert-shape'
+import { toFp16 } from './to-fp16'
 
-export type SyntheticVariant = 'fp32' | 'int8' | 'q4' | 'edge'
+export type SyntheticVariant = 'fp32' | 'fp16' | 'int8' | 'q4' | 'edge'
 
 export interface SyntheticJinaBertOptions {
   seed?: number
   /** Defaults to the real tower's shape; tests shrink it. */
   shape?: Partial<JinaBertShape>
   /**
-   * `fp32`: the published model's layout (one file, input_ids -> text_embeds); `int8`/`q4`: the same
-   * I/O with quantized weights; `edge`: `path` is a folder holding the edge artifact (2 parts).
+   * `fp32`: the published model's layout (one file, input_ids -> text_embeds); `fp16`: half weights
+   * and compute, float32 text_embeds (as text_model_fp16.onnx); `int8`/`q4`: the same I/O with
+   * quantized weights; `edge`: `path` is a folder holding the edge artifact (2 parts).
    */
   variant?: SyntheticVariant
   /** Parts of the `edge` variant. */
@@ -46,12 +48,13 @@ export async function writeSyntheticJinaBert(
   const seed = options.seed ?? 1
   if (variant === 'edge' && options.lastHiddenState)
     throw new RangeError('the edge artifact has no last_hidden_state output; write fp32, int8 or q4')
-  if (variant === 'fp32') {
+  if (variant === 'fp32' || variant === 'fp16') {
     if (!(await exists(path))) {
       await mkdir(dirname(path), { recursive: true })
       const partial = `${path}.partial`
       const lastHiddenState = options.lastHiddenState ?? false
-      await writeOnnxStreaming(partial, jinaBertGraph(shape, seed, { lastHiddenState }))
+      const graph = jinaBertGraph(shape, seed, { lastHiddenState })
+      await writeOnnxStreaming(partial, variant === 'fp16' ? toFp16(graph) : graph)
       await rename(partial, path)
     }
     return { path, bytes: await sizeOf(path) }

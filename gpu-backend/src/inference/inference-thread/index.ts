@@ -1,0 +1,1 @@
+export { InferenceThread } from './inference-thread'
