@@ -3,6 +3,7 @@
 // then measures each provider × precision within its share of the time budget, then writes
 // gpu-<card>.json and .md.
 import { execFileSync } from 'node:child_process'
+import { rm } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { buildFixtureTextModel } from '@edgeclip/testkit'
@@ -105,6 +106,7 @@ const result: GpuBenchResult = {
   budgetSeconds,
 }
 const written = await writeGpuReport(result, values['out-dir'])
+if (dryRun) await rm(files.dir, { recursive: true, force: true })
 log(`wrote ${written.join(', ')} in ${result.seconds} s`)
 
 function sweep(cpu: boolean) {

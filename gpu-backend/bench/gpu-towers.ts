@@ -12,6 +12,7 @@ import type { TowerJob } from './gpu-towers-worker'
 export type Precision = 'fp16' | 'fp32'
 
 export interface BenchTowerFiles {
+  dir: string
   /** Token ids must stay below this (the tiny tower has a small table). */
   textRows: number
   text: Record<Precision, string>
@@ -23,8 +24,11 @@ const TINY_TEXT = { layers: 1, intermediate: 64, vocabRows: 4096 }
 const TINY_IMAGE = { layers: 1, width: 64, heads: 2, mlpWidth: 64 }
 
 export async function writeBenchTowers(tiny: boolean, log: (line: string) => void): Promise<BenchTowerFiles> {
-  const dir = join(tmpdir(), tiny ? 'edgeclip-bench-gpu-tiny' : 'edgeclip-bench-gpu')
+  // Full-size files are kept for a rerun on the same box; tiny ones are per process (tests run
+  // side by side) and gpu-run.ts removes them.
+  const dir = join(tmpdir(), tiny ? `edgeclip-bench-gpu-tiny-${process.pid}` : 'edgeclip-bench-gpu')
   const files = {
+    dir,
     text: {},
     image: {},
     textRows: tiny ? TINY_TEXT.vocabRows : jinaBertShape.vocabRows,

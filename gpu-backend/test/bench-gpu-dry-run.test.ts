@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { GroupResult } from '../bench/gpu-measure'
-import type { GpuBenchResult } from '../bench/gpu-report'
+import { type GpuBenchResult, writeGpuReport } from '../bench/gpu-report'
 import { lavapipeEnv } from '../src/providers/vulkan-env'
 
 const packageDir = join(import.meta.dirname, '..')
@@ -63,5 +63,54 @@ describe.skipIf(missing !== undefined)('bench:gpu --dry-run', () => {
     const markdown = await readFile(join(outDir, 'gpu-dry-run-lavapipe.md'), 'utf8')
     expect(markdown).toMatch(/^# bench:gpu: DRY RUN on lavapipe/)
     expect(markdown).toContain('| batch 2 |')
+  })
+})
+
+describe('bench:gpu report', () => {
+  it('names the files after the card and puts each provider × precision in its own column', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'bench-gpu-report-'))
+    dirs.push(outDir)
+    const group = (
+      provider: 'webgpu' | 'cpu',
+      precision: 'fp16' | 'fp32',
+      imagesPerSecond: number,
+    ): GroupResult => ({
+      provider,
+      precision,
+      placement: { text: { cpuNodes: { Equal: 1 }, copiesPerRun: 3, gpuNodes: 200 } },
+      text: [{ tokens: 512, batchSize: 32, runs: 5, msPerBatch: 10, tokensPerSecond: 1_638_400 }],
+      image: [{ batchSize: 256, runs: 3, msPerBatch: 100, imagesPerSecond }],
+      skipped: provider === 'cpu' ? ['image × 256: would overrun the time share'] : [],
+    })
+    const written = await writeGpuReport(
+      {
+        kind: 'gpu',
+        label: 'NVIDIA H100 80GB HBM3 through WebGPU (Dawn → Vulkan), full-size synthetic towers',
+        card: 'NVIDIA H100 80GB HBM3, 81559 MiB, 550.54.15',
+        adapter: { kind: 'gpu', description: 'NVIDIA H100 80GB HBM3 (/dev/nvidia0)' },
+        evidence: {},
+        host: { cpus: 16, cpuModel: 'test CPU' },
+        towers: { text: 'synthetic JinaBERT', image: 'synthetic EVA02' },
+        measured: 'tower only',
+        groups: [
+          group('webgpu', 'fp16', 2560),
+          group('cpu', 'fp32', 25),
+          { provider: 'webgpu', precision: 'fp32', error: 'lost' },
+        ],
+        seconds: 290,
+        budgetSeconds: 300,
+      },
+      outDir,
+    )
+    expect(written.map((path) => path.slice(outDir.length + 1))).toEqual([
+      'gpu-nvidia-h100-80gb-hbm3.json',
+      'gpu-nvidia-h100-80gb-hbm3.md',
+    ])
+    const markdown = await readFile(written[1]!, 'utf8')
+    expect(markdown).toContain('| shape | webgpu fp16 | cpu fp32 |')
+    expect(markdown).toContain('| batch 256 | 2560 (100 ms) | 25 (100 ms) |')
+    expect(markdown).toContain('- webgpu fp16 text: CPU fallback Equal x1; 3 host↔GPU copy nodes per run')
+    expect(markdown).toContain('- webgpu fp32 failed: lost')
+    expect(markdown).toContain('- cpu fp32 skipped image × 256: would overrun the time share')
   })
 })

@@ -28,7 +28,10 @@ if (missing) {
 }
 
 describe.skipIf(missing !== undefined)('backend process on WebGPU (lavapipe)', () => {
-  it('matches the CPU provider within 1e-4, reports its CPU fallback, and exits 0 on SIGTERM', async () => {
+  // Lavapipe compiles every shader on the CPU at first use: tens of seconds on a loaded 2-core box.
+  it('matches the CPU provider within 1e-4, reports its CPU fallback, and exits 0 on SIGTERM', {
+    timeout: 180_000,
+  }, async () => {
     const port = await freePort()
     const url = `http://127.0.0.1:${port}`
     const { child, output } = startProcess({
@@ -72,7 +75,9 @@ describe.skipIf(missing !== undefined)('backend process on WebGPU (lavapipe)', (
     expect(code).toBe(0)
   })
 
-  it('auto passes lavapipe over for the CPU, says why, and prints no ONNX Runtime error', async () => {
+  it('auto passes lavapipe over for the CPU, says why, and prints no ONNX Runtime error', {
+    timeout: 120_000,
+  }, async () => {
     const port = await freePort()
     const url = `http://127.0.0.1:${port}`
     const { child, output } = startProcess({
