@@ -1,5 +1,6 @@
-// Builds GatewayDeps for Node from settings: SQLite keys, LRU over SQLite or Redis vectors,
-// in-memory rate limits, the pinned-DNS image fetcher and an HTTP backend (local or on Modal).
+// Builds GatewayDeps for Node from settings. One machine: SQLite keys, LRU over SQLite vectors,
+// in-memory rate limits. With REDIS_URL (N replicas): keys, limits and L2 vectors in Redis.
+// Either way the pinned-DNS image fetcher and an HTTP backend (local or on Modal).
 import { join } from 'node:path'
 import type { Backend, ModelSpec, TextTower } from '@edgeclip/core'
 import {
@@ -9,6 +10,8 @@ import {
   ModalBackend,
   NodeSafeImageFetcher,
   RedisEmbeddingCache,
+  RedisKeyStore,
+  RedisRateLimiter,
   SqliteEmbeddingCache,
   SqliteKeyStore,
   TieredEmbeddingCache,
@@ -55,14 +58,22 @@ export function createNodeDeps(
   settings: NodeGatewaySettings,
   model: NodeModel,
 ): Omit<GatewayDeps, 'waitUntil'> {
-  const sharedCache = settings.redisUrl
-    ? new RedisEmbeddingCache(settings.redisUrl)
+  const { redisUrl } = settings
+  const sharedCache = redisUrl
+    ? new RedisEmbeddingCache(redisUrl)
     : new SqliteEmbeddingCache(join(settings.dataDir, CACHE_FILE_NAME))
+  const keyStore = !settings.auth
+    ? undefined
+    : redisUrl
+      ? new RedisKeyStore(redisUrl)
+      : new SqliteKeyStore(settings.dataDir)
   return {
     spec: model.spec,
     tokenizer: model.tokenizer,
-    keyStore: settings.auth ? new SqliteKeyStore(settings.dataDir) : undefined,
-    rateLimiter: new MemoryRateLimiter(),
+    keyStore,
+    rateLimiter: redisUrl
+      ? new RedisRateLimiter(redisUrl, { onRedisError: settings.rateLimitOnRedisError })
+      : new MemoryRateLimiter(),
     cache: new TieredEmbeddingCache(
       new LruEmbeddingCache({ maxBytes: settings.memoryCacheBytes }),
       sharedCache,

@@ -68,4 +68,14 @@ describe('readNodeSettings', () => {
     )
     expect(() => readNodeSettings({ EDGECLIP_MODEL: 'jina-clip-v2' })).toThrow(/EDGECLIP_MODEL/)
   })
+
+  it('shares state through REDIS_URL, failing rate limits open unless told closed', () => {
+    expect(readNodeSettings({})).toMatchObject({ redisUrl: undefined, rateLimitOnRedisError: 'open' })
+    expect(
+      readNodeSettings({ REDIS_URL: 'redis://r:6379', EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR: 'closed' }),
+    ).toMatchObject({ redisUrl: 'redis://r:6379', rateLimitOnRedisError: 'closed' })
+    expect(() => readNodeSettings({ EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR: 'maybe' })).toThrow(
+      /EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR/,
+    )
+  })
 })

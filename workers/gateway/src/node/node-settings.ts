@@ -2,6 +2,10 @@
 // process with a message that names the variable, rather than surfacing at the first request.
 import { resolve } from 'node:path'
 import { defaultModelSpec } from '@edgeclip/core'
+import {
+  DEFAULT_RATE_LIMIT_FAILURE_MODE,
+  type RateLimitFailureMode,
+} from '../adapters/rate-limit/redis-rate-limiter.node.js'
 import { type GatewayConfig, parseCorsOrigins, resolveGatewayConfig } from '../config'
 
 export type ModelSource = { kind: 'fixture'; dir?: string } | { kind: 'dir'; dir: string }
@@ -24,7 +28,10 @@ export interface NodeGatewaySettings {
   backendUrl: string | undefined
   backendSecret: string | undefined
   modal: ModalSettings | undefined
+  /** With REDIS_URL, keys, rate limits and the L2 cache are shared by every replica through Redis. */
   redisUrl: string | undefined
+  /** What rate limits do while Redis is unreachable (EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR). */
+  rateLimitOnRedisError: RateLimitFailureMode
   /** Largest request head (request line and headers) node:http accepts; larger gets 431. */
   maxHeaderBytes: number
   /** Time a client has to send one whole request (headers and body); node:http answers 408 past it. */
@@ -56,6 +63,13 @@ function integer(env: Env, name: string, fallback: number, minimum = 0): number 
     throw new Error(`${name} must be an integer >= ${minimum}, got '${raw}'.`)
   }
   return value
+}
+
+function failureMode(env: Env, name: string): RateLimitFailureMode {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return DEFAULT_RATE_LIMIT_FAILURE_MODE
+  if (raw !== 'open' && raw !== 'closed') throw new Error(`${name} must be 'open' or 'closed', got '${raw}'.`)
+  return raw
 }
 
 const isOff = (value: string | undefined) => value !== undefined && /^(off|false|0|no)$/i.test(value)
@@ -96,6 +110,7 @@ export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
     backendSecret: env.BACKEND_SECRET || undefined,
     modal,
     redisUrl: env.REDIS_URL || undefined,
+    rateLimitOnRedisError: failureMode(env, 'EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR'),
     maxHeaderBytes: integer(env, 'EDGECLIP_MAX_HEADER_BYTES', DEFAULT_MAX_HEADER_BYTES, 1024),
     requestTimeoutMs: integer(env, 'EDGECLIP_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 100),
     memoryCacheBytes: integer(env, 'EDGECLIP_MEMORY_CACHE_BYTES', 256 * 1024 * 1024, 1),
