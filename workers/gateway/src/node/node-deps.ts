@@ -33,8 +33,15 @@ export const CACHE_FILE_NAME = 'embeddings.sqlite'
 export function createBackend(settings: NodeGatewaySettings): Backend | undefined {
   const timeoutMs = settings.config.backendTimeoutMs
   if (settings.modal?.kind === 'function') {
-    const { appName, functionName } = settings.modal
-    return new ModalBackend({ appName, functionName, timeoutMs })
+    const { appName, functionName, tokenId, tokenSecret, environment } = settings.modal
+    return new ModalBackend({
+      appName,
+      functionName,
+      timeoutMs,
+      ...(tokenId ? { tokenId } : {}),
+      ...(tokenSecret ? { tokenSecret } : {}),
+      ...(environment ? { environment } : {}),
+    })
   }
   if (settings.modal) {
     return new HttpBackend({

@@ -54,6 +54,9 @@ describe('readNodeSettings', () => {
       kind: 'function',
       appName: 'edgeclip',
       functionName: 'embed_batch',
+      tokenId: undefined,
+      tokenSecret: undefined,
+      environment: undefined,
     })
     expect(readNodeSettings({ MODAL_URL: 'https://x.modal.run', MODAL_KEY: 'k' }).modal).toMatchObject({
       kind: 'endpoint',

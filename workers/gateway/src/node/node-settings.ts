@@ -15,7 +15,15 @@ export type ModelSource = { kind: 'fixture'; dir?: string } | { kind: 'dir'; dir
  * credentials from MODAL_TOKEN_ID/MODAL_TOKEN_SECRET) or a web endpoint behind proxy auth (MODAL_URL).
  */
 export type ModalSettings =
-  | { kind: 'function'; appName: string; functionName: string }
+  | {
+      kind: 'function'
+      appName: string
+      functionName: string
+      /** MODAL_TOKEN_ID / MODAL_TOKEN_SECRET / MODAL_ENVIRONMENT; unset: the SDK's ~/.modal.toml profile. */
+      tokenId: string | undefined
+      tokenSecret: string | undefined
+      environment: string | undefined
+    }
   | { kind: 'endpoint'; url: string; key: string | undefined; secret: string | undefined }
 
 export interface NodeGatewaySettings {
@@ -89,7 +97,14 @@ export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
     ? { kind: 'fixture', ...(modelDir ? { dir: modelDir } : {}) }
     : { kind: 'dir', dir: modelDir ?? resolve(dataDir, 'models', defaultModelSpec.id) }
   const modal: ModalSettings | undefined = env.MODAL_APP
-    ? { kind: 'function', appName: env.MODAL_APP, functionName: env.MODAL_FUNCTION || 'embed_batch' }
+    ? {
+        kind: 'function',
+        appName: env.MODAL_APP,
+        functionName: env.MODAL_FUNCTION || 'embed_batch',
+        tokenId: env.MODAL_TOKEN_ID || undefined,
+        tokenSecret: env.MODAL_TOKEN_SECRET || undefined,
+        environment: env.MODAL_ENVIRONMENT || undefined,
+      }
     : env.MODAL_URL
       ? {
           kind: 'endpoint',
