@@ -4,6 +4,7 @@
 import { join } from 'node:path'
 import type { Backend, ModelSpec, TextTower } from '@edgeclip/core'
 import {
+  ColdStartBackend,
   HttpBackend,
   LruEmbeddingCache,
   MemoryRateLimiter,
@@ -30,11 +31,15 @@ export interface NodeModel {
 
 export const CACHE_FILE_NAME = 'embeddings.sqlite'
 
+/**
+ * A backend on Modal may be scaled to zero: it is wrapped so that a cold one answers 503 with
+ * retry-after while it boots (ColdStartBackend). BACKEND_URL names a backend assumed always on.
+ */
 export function createBackend(settings: NodeGatewaySettings): Backend | undefined {
   const timeoutMs = settings.config.backendTimeoutMs
   if (settings.modal?.kind === 'function') {
     const { appName, functionName, tokenId, tokenSecret, environment } = settings.modal
-    return new ModalBackend({
+    const modal = new ModalBackend({
       appName,
       functionName,
       timeoutMs,
@@ -42,15 +47,17 @@ export function createBackend(settings: NodeGatewaySettings): Backend | undefine
       ...(tokenSecret ? { tokenSecret } : {}),
       ...(environment ? { environment } : {}),
     })
+    return new ColdStartBackend(modal, settings.coldStart)
   }
   if (settings.modal) {
-    return new HttpBackend({
+    const endpoint = new HttpBackend({
       url: settings.modal.url,
       timeoutMs,
       ...(settings.modal.key ? { modalKey: settings.modal.key } : {}),
       ...(settings.modal.secret ? { modalSecret: settings.modal.secret } : {}),
       ...(settings.backendSecret ? { secret: settings.backendSecret } : {}),
     })
+    return new ColdStartBackend(endpoint, settings.coldStart)
   }
   if (!settings.backendUrl) return undefined
   return new HttpBackend({

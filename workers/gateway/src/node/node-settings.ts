@@ -2,6 +2,7 @@
 // process with a message that names the variable, rather than surfacing at the first request.
 import { resolve } from 'node:path'
 import { defaultModelSpec } from '@edgeclip/core'
+import { COLD_START_DEFAULTS } from '../adapters/backend/cold-start-backend'
 import {
   DEFAULT_RATE_LIMIT_FAILURE_MODE,
   type RateLimitFailureMode,
@@ -38,6 +39,8 @@ export interface NodeGatewaySettings {
   modal: ModalSettings | undefined
   /** With REDIS_URL, keys, rate limits and the L2 cache are shared by every replica through Redis. */
   redisUrl: string | undefined
+  /** How a Modal backend's cold start is met (EDGECLIP_COLD_WAIT_MS, EDGECLIP_COLD_START_MS). */
+  coldStart: { coldWaitMs: number; expectedColdStartMs: number }
   /** What rate limits do while Redis is unreachable (EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR). */
   rateLimitOnRedisError: RateLimitFailureMode
   /** Largest request head (request line and headers) node:http accepts; larger gets 431. */
@@ -125,6 +128,10 @@ export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
     backendSecret: env.BACKEND_SECRET || undefined,
     modal,
     redisUrl: env.REDIS_URL || undefined,
+    coldStart: {
+      coldWaitMs: integer(env, 'EDGECLIP_COLD_WAIT_MS', COLD_START_DEFAULTS.coldWaitMs, 1),
+      expectedColdStartMs: integer(env, 'EDGECLIP_COLD_START_MS', COLD_START_DEFAULTS.expectedColdStartMs, 1),
+    },
     rateLimitOnRedisError: failureMode(env, 'EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR'),
     maxHeaderBytes: integer(env, 'EDGECLIP_MAX_HEADER_BYTES', DEFAULT_MAX_HEADER_BYTES, 1024),
     requestTimeoutMs: integer(env, 'EDGECLIP_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 100),

@@ -1,7 +1,8 @@
 // The Modal path end to end on this machine: ModalBackend built by node-deps from MODAL_* settings,
 // the real JS SDK (npm modal) pointed by MODAL_SERVER_URL at a fake Modal API server speaking
 // Modal's gRPC messages. Covers lookup, a call returning a frame (inline and through a blob upload),
-// a function that raises, bad credentials, and a gateway deadline that cancels the remote call.
+// a function that raises, bad credentials, a deadline or a departed client cancelling the remote
+// call, and a cold function answered with 503 + retry-after while it boots.
 import type { BackendItem } from '@edgeclip/core'
 import { decodeBackendRequest, encodeBackendResponse } from '@edgeclip/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,6 +17,10 @@ import { type FakeModalServer, startFakeModalServer } from '../support/fake-moda
 
 const credentials = { tokenId: 'ak-test', tokenSecret: 'as-test', environment: 'edgeclip-test' }
 let modal: FakeModalServer
+let boot: () => void
+const booted = new Promise<void>((resolve) => {
+  boot = resolve
+})
 const savedEnv = { ...process.env }
 
 /** The deployed `embed_batch`: the real frame codec, as the TypeScript backend answers. */
@@ -31,8 +36,16 @@ beforeAll(async () => {
       'edgeclip-backend/raises': async () => {
         throw new Error('RuntimeError: CUDA out of memory')
       },
-      'edgeclip-backend/hangs': (_args, { signal }) =>
-        new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+      // Warm (the cold-start probe's empty batch answers) but never finishes real work.
+      'edgeclip-backend/hangs': (args, { signal }) =>
+        decodeBackendRequest(args[0] as Uint8Array).items.length === 0
+          ? embedBatch(args)
+          : new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+      // A scaled-to-zero function: every call waits for its container to boot.
+      'edgeclip-backend/cold': async (args) => {
+        await booted
+        return embedBatch(args)
+      },
     },
     credentials,
   )
@@ -108,9 +121,10 @@ describe('ModalBackend through the Modal JS SDK against a fake Modal API', () =>
   it('cancels the remote call when the gateway deadline passes', async () => {
     const backend = backendFor('hangs', {}, 1_500)
     await expectEdgeclipError(backend.embedBatch('jina-clip-v1', [text]), 504, 'backend_timeout')
-    const call = modal.calls.find((entry) => entry.functionName === 'edgeclip-backend/hangs')
-    expect(call).toBeDefined()
-    await expect.poll(() => modal.calls.find((entry) => entry.id === call!.id)?.cancelled).toBe(true)
+    const work = () =>
+      modal.calls.filter((entry) => entry.functionName === 'edgeclip-backend/hangs' && entry.state !== 'done')
+    expect(work()).toHaveLength(1)
+    await expect.poll(() => work()[0]?.state).toBe('cancelled')
   })
 
   it('cancels the remote call when the client goes away', async () => {
@@ -118,10 +132,30 @@ describe('ModalBackend through the Modal JS SDK against a fake Modal API', () =>
     const controller = new AbortController()
     const pending = backend.embedBatch('jina-clip-v1', [text], { signal: controller.signal })
     const running = () =>
-      modal.calls.filter((entry) => entry.functionName === 'edgeclip-backend/hangs' && !entry.cancelled)
+      modal.calls.filter(
+        (entry) => entry.functionName === 'edgeclip-backend/hangs' && entry.state === 'running',
+      )
     await expect.poll(() => running().length).toBe(1)
     controller.abort(new Error('client left'))
     await expect(pending).rejects.toThrow('client left')
     await expect.poll(() => running().length).toBe(0)
+  })
+
+  it('answers 503 with retry-after while the function cold-starts, keeps it booting, then serves', async () => {
+    const backend = backendFor('cold', { EDGECLIP_COLD_WAIT_MS: '300', EDGECLIP_COLD_START_MS: '20000' })
+    const cold = await expectEdgeclipError(
+      backend.embedBatch('jina-clip-v1', [text]),
+      503,
+      'backend_cold_start',
+    )
+    expect(cold.retryAfter).toBeGreaterThanOrEqual(1)
+    expect(cold.retryAfter).toBeLessThanOrEqual(20)
+    // The probe was not cancelled with the request: it is what boots the container.
+    const probes = () => modal.calls.filter((entry) => entry.functionName === 'edgeclip-backend/cold')
+    expect(probes().map((entry) => entry.state)).toEqual(['running'])
+    boot()
+    await expect.poll(() => probes()[0]?.state).toBe('done')
+    const warm = await backend.embedBatch('jina-clip-v1', [text])
+    expect(warm.items).toEqual([{ ok: true, vector: expectedVector(text) }])
   })
 })

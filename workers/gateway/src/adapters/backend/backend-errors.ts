@@ -33,6 +33,12 @@ export const backendErrors = {
       retryAfter: 1,
       cause,
     }),
+  coldStart: (retryAfter: number) =>
+    new EdgeclipError(`the GPU backend is starting (cold start); retry in ${retryAfter} s`, {
+      status: 503,
+      code: 'backend_cold_start',
+      retryAfter,
+    }),
   timeout: (timeoutMs: number) =>
     new EdgeclipError(`the GPU backend did not answer within ${timeoutMs} ms`, {
       status: 504,

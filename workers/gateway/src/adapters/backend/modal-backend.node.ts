@@ -84,6 +84,30 @@ export class ModalBackend implements Backend {
     }
   }
 
+  /**
+   * Spawns an empty batch: Modal boots a container for it if none is warm, and the function answers
+   * once its backend is ready (ColdStartBackend's probe). Cancelled when `signal` fires.
+   */
+  async wake(signal: AbortSignal): Promise<boolean> {
+    let spawning: Promise<ModalFunctionCallLike> | undefined
+    try {
+      const modalFunction = await this.#lookup()
+      spawning = modalFunction.spawn([encodeBackendRequest({ model: '', items: [] })])
+      const call = await spawning
+      const aborted = new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason)
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+      })
+      await Promise.race([call.get(), aborted])
+      return true
+    } catch (error) {
+      if (signal.aborted) cancelSpawned(spawning)
+      // The function ran and raised (the backend refuses a batch naming no model): a container is
+      // up and its backend answered, which is all the probe asks.
+      return !signal.aborted && isRemoteFailure(error)
+    }
+  }
+
   async #call(frame: Uint8Array, itemCount: number, options: BackendCallOptions): Promise<BackendResult> {
     const deadline = startDeadline(this.#timeoutMs, options.signal)
     const startedAt = Date.now()

@@ -23,6 +23,8 @@ export interface ProtocolBackendOptions {
   secret?: string
   /** Never answer batches (for gateway timeouts). */
   hang?: boolean
+  /** Every request, /readyz included, waits for this: a container booting behind Modal's proxy. */
+  booted?: Promise<void>
 }
 
 export interface ProtocolBackend {
@@ -68,6 +70,7 @@ export async function startProtocolBackend(options: ProtocolBackendOptions): Pro
     )
   }
   const server: Server = createServer(async (request, response) => {
+    await options.booted
     if (request.url === '/readyz') {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
       return

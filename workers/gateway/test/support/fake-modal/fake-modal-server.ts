@@ -33,6 +33,7 @@ interface Call {
   functionName: string
   args: unknown[]
   controller: AbortController
+  done: boolean
   /** Resolves with the output item once the handler settles or the call is cancelled. */
   output: Promise<Record<string, unknown>>
 }
@@ -44,7 +45,12 @@ export interface FakeModalServer {
   readonly rpcs: string[]
   /** FunctionGet lookups as `environment/app/function`. */
   readonly lookups: string[]
-  readonly calls: { id: string; functionName: string; args: unknown[]; cancelled: boolean }[]
+  readonly calls: {
+    id: string
+    functionName: string
+    args: unknown[]
+    state: 'running' | 'done' | 'cancelled'
+  }[]
   close(): Promise<void>
 }
 
@@ -116,12 +122,19 @@ export async function startFakeModalServer(
       (value) => ({ status: STATUS.success, data: cbor.encoder.encode(value) }),
       (error: unknown) => ({ status: STATUS.failure, exception: String(error) }),
     )
-    const output = Promise.race([settled, cancelled]).then((result) => ({
-      result,
-      idx: 0,
-      dataFormat: DATA_FORMAT_CBOR,
-    }))
-    return { id: `fc-${randomUUID()}`, functionName, args, controller, output }
+    const call: Call = {
+      id: `fc-${randomUUID()}`,
+      functionName,
+      args,
+      controller,
+      done: false,
+      output: settled,
+    }
+    call.output = Promise.race([settled, cancelled]).then((result) => {
+      call.done = true
+      return { result, idx: 0, dataFormat: DATA_FORMAT_CBOR }
+    })
+    return call
   }
 
   const implementation: grpc.UntypedServiceImplementation = {
@@ -205,11 +218,15 @@ export async function startFakeModalServer(
     rpcs,
     lookups,
     get calls() {
-      return [...calls.values()].map(({ id, functionName, args, controller }) => ({
+      return [...calls.values()].map(({ id, functionName, args, controller, done }) => ({
         id,
         functionName,
         args,
-        cancelled: controller.signal.aborted,
+        state: controller.signal.aborted
+          ? ('cancelled' as const)
+          : done
+            ? ('done' as const)
+            : ('running' as const),
       }))
     },
     async close() {
