@@ -103,9 +103,14 @@ export class ColdStartBackend implements Backend {
     }
   }
 
-  /** One probe at a time, not tied to any request: a client leaving must not stop the boot. */
+  /**
+   * One probe at a time, not tied to any request: a client leaving must not stop the boot. A probe
+   * older than its budget is replaced: on Workers a probe's fetch may die with the request that
+   * started it (no waitUntil here) without settling, and must not leave the backend "cold" forever.
+   */
   #wake(): { startedAt: number; ready: Promise<boolean> } {
-    if (this.#waking) return this.#waking
+    const stale = this.#waking && this.#now() - this.#waking.startedAt > this.#options.coldStartBudgetMs
+    if (this.#waking && !stale) return this.#waking
     const waking = {
       startedAt: this.#now(),
       ready: this.inner.wake(AbortSignal.timeout(this.#options.coldStartBudgetMs)).then(
@@ -116,7 +121,7 @@ export class ColdStartBackend implements Backend {
     this.#waking = waking
     void waking.ready.then((ready) => {
       if (ready) this.#markWarm()
-      this.#waking = undefined
+      if (this.#waking === waking) this.#waking = undefined
     })
     return waking
   }
