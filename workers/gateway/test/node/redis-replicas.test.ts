@@ -17,22 +17,35 @@ const enabled = redisTestsEnabled('two-replica Redis gateway tests')
 let redis: RunningRedis
 let keys: RedisKeyStore
 const replicas: GatewayProcess[] = []
+/** Auth off (the anonymous bucket), so that only the limiter meets a Redis outage: open, closed. */
+const limitOnly: Record<'open' | 'closed', GatewayProcess | undefined> = {
+  open: undefined,
+  closed: undefined,
+}
 const dataDirs: string[] = []
+
+async function startReplica(env: Record<string, string> = {}): Promise<GatewayProcess> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'edgeclip-replica-'))
+  dataDirs.push(dataDir)
+  return startGatewayProcess({ REDIS_URL: redis.url, BACKEND_URL: 'off', EDGECLIP_DATA_DIR: dataDir, ...env })
+}
 
 beforeAll(async () => {
   if (!enabled) return
   redis = await startRedisServer()
   keys = new RedisKeyStore(redis.url)
-  for (let index = 0; index < 2; index++) {
-    const dataDir = await mkdtemp(join(tmpdir(), `edgeclip-replica-${index}-`))
-    dataDirs.push(dataDir)
-    replicas.push(
-      await startGatewayProcess({ REDIS_URL: redis.url, BACKEND_URL: 'off', EDGECLIP_DATA_DIR: dataDir }),
-    )
-  }
+  const [first, second, open, closed] = await Promise.all([
+    startReplica(),
+    startReplica(),
+    startReplica({ EDGECLIP_AUTH: 'off' }),
+    startReplica({ EDGECLIP_AUTH: 'off', EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR: 'closed' }),
+  ])
+  replicas.push(first, second)
+  Object.assign(limitOnly, { open, closed })
 })
 afterAll(async () => {
-  await Promise.all(replicas.map((replica) => replica.stop()))
+  const all = [...replicas, limitOnly.open, limitOnly.closed].filter((replica) => replica !== undefined)
+  await Promise.all(all.map((replica) => replica.stop()))
   await keys?.close()
   await redis?.stop()
   await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })))
@@ -103,17 +116,24 @@ describe.skipIf(!enabled)('two Node gateways sharing Redis', () => {
     expect(second.data[0]!.embedding).toEqual(vector)
   })
 
-  it('answer 503 with retry-after while Redis is down (keys fail closed), and recover', async () => {
+  it('answer 503 with retry-after while Redis is down (keys fail closed; limits as set), and recover', async () => {
     const { key, record } = await newKey()
     await redis.stop()
-    for (const replica of replicas) {
+    const refusal = async (replica: GatewayProcess, key: string) => {
       const response = await embed(replica, key)
-      expect(response.status).toBe(503)
-      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0)
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
-        'key_store_unavailable',
-      )
+      const code = ((await response.json()) as { error?: { code: string } }).error?.code
+      return { status: response.status, code, retryAfter: Number(response.headers.get('retry-after')) }
     }
+    for (const replica of replicas) {
+      const { status, code, retryAfter } = await refusal(replica, key)
+      expect([status, code]).toEqual([503, 'key_store_unavailable'])
+      expect(retryAfter).toBeGreaterThan(0)
+    }
+    // Limits alone (auth off): 'open' (the default) keeps serving, 'closed' refuses with a 503.
+    expect((await embed(limitOnly.open!, 'unused')).status).toBe(200)
+    const closed = await refusal(limitOnly.closed!, 'unused')
+    expect([closed.status, closed.code]).toEqual([503, 'rate_limiter_unavailable'])
+    expect(closed.retryAfter).toBeGreaterThan(0)
     await redis.restart() // empty (no persistence in tests): the key is written again
     const reachable = () =>
       keys.list().then(
@@ -122,7 +142,7 @@ describe.skipIf(!enabled)('two Node gateways sharing Redis', () => {
       )
     await expect.poll(reachable, { timeout: 10_000 }).toBe('up')
     await keys.create(record)
-    for (const replica of replicas) {
+    for (const replica of [...replicas, limitOnly.closed!]) {
       await expect.poll(async () => (await embed(replica, key)).status, { timeout: 10_000 }).toBe(200)
     }
   })
