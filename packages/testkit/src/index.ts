@@ -7,6 +7,8 @@ export {
 } from './fixtures'
 export type { HttpHandler, RunningHttpServer } from './http'
 export { freePort, startHttpServer } from './http'
+export type { RunningRedis } from './redis'
+export { hasRedisServer, redisTestsEnabled, startRedisServer } from './redis'
 export {
   type Eva02Precision,
   type Eva02Shape,

@@ -1,11 +1,12 @@
 // `edgeclip keys create|list|revoke`: manages the API keys of a Node gateway in
-// <data dir>/keys.sqlite, the file the running gateway reads on every request, so changes apply
-// at once. The key itself is printed once, to stdout alone (scriptable); only its hash is stored.
+// <data dir>/keys.sqlite, or in Redis when REDIS_URL is set (the store replicas share); running
+// gateways read the store on every request, so changes apply at once. The key itself is printed
+// once, to stdout alone (scriptable); only its hash is stored.
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import type { KeyStore } from '@edgeclip/core'
 import { createApiKey } from '@edgeclip/core'
-import type { SqliteKeyStore } from '@edgeclip/gateway/adapters/node'
 import { type Command, type CommandIo, isUsageError, resolveUserPath, UsageError } from '../command'
 
 export const keysUsage = `usage:
@@ -13,7 +14,8 @@ export const keysUsage = `usage:
   edgeclip keys list                                      list keys (ids, never secrets)
   edgeclip keys revoke ID                                 refuse a key from now on
 
-The store is <EDGECLIP_DATA_DIR>/keys.sqlite (default: .edgeclip at the workspace root).`
+The store is <EDGECLIP_DATA_DIR>/keys.sqlite (default: .edgeclip at the workspace root),
+or Redis when REDIS_URL is set, as for gateway replicas that share it.`
 
 /** Runs the command; returns the process exit code (0 ok, 1 failed, 2 usage). */
 export async function runKeysCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -56,15 +58,16 @@ function workspaceRoot(from: string): string | undefined {
   }
 }
 
-async function withStore<T>(io: CommandIo, work: (store: SqliteKeyStore) => Promise<T>): Promise<T> {
+async function withStore<T>(io: CommandIo, work: (store: KeyStore) => Promise<T>): Promise<T> {
   // Loaded on use: the gateway's Node adapters (Redis client, SQLite) cost every other command
   // most of a second of startup otherwise.
-  const { SqliteKeyStore } = await import('@edgeclip/gateway/adapters/node')
-  const store = new SqliteKeyStore(resolveDataDir(io))
+  const { RedisKeyStore, SqliteKeyStore } = await import('@edgeclip/gateway/adapters/node')
+  const redisUrl = io.env.REDIS_URL
+  const store = redisUrl ? new RedisKeyStore(redisUrl) : new SqliteKeyStore(resolveDataDir(io))
   try {
     return await work(store)
   } finally {
-    store.close()
+    await store.close()
   }
 }
 

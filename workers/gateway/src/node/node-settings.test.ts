@@ -54,6 +54,9 @@ describe('readNodeSettings', () => {
       kind: 'function',
       appName: 'edgeclip',
       functionName: 'embed_batch',
+      tokenId: undefined,
+      tokenSecret: undefined,
+      environment: undefined,
     })
     expect(readNodeSettings({ MODAL_URL: 'https://x.modal.run', MODAL_KEY: 'k' }).modal).toMatchObject({
       kind: 'endpoint',
@@ -67,5 +70,15 @@ describe('readNodeSettings', () => {
       /EDGECLIP_BACKEND_TIMEOUT_MS/,
     )
     expect(() => readNodeSettings({ EDGECLIP_MODEL: 'jina-clip-v2' })).toThrow(/EDGECLIP_MODEL/)
+  })
+
+  it('shares state through REDIS_URL, failing rate limits open unless told closed', () => {
+    expect(readNodeSettings({})).toMatchObject({ redisUrl: undefined, rateLimitOnRedisError: 'open' })
+    expect(
+      readNodeSettings({ REDIS_URL: 'redis://r:6379', EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR: 'closed' }),
+    ).toMatchObject({ redisUrl: 'redis://r:6379', rateLimitOnRedisError: 'closed' })
+    expect(() => readNodeSettings({ EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR: 'maybe' })).toThrow(
+      /EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR/,
+    )
   })
 })

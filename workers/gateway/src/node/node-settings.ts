@@ -2,6 +2,11 @@
 // process with a message that names the variable, rather than surfacing at the first request.
 import { resolve } from 'node:path'
 import { defaultModelSpec } from '@edgeclip/core'
+import { COLD_START_DEFAULTS } from '../adapters/backend/cold-start-backend'
+import {
+  DEFAULT_RATE_LIMIT_FAILURE_MODE,
+  type RateLimitFailureMode,
+} from '../adapters/rate-limit/redis-rate-limiter.node.js'
 import { type GatewayConfig, parseCorsOrigins, resolveGatewayConfig } from '../config'
 
 export type ModelSource = { kind: 'fixture'; dir?: string } | { kind: 'dir'; dir: string }
@@ -11,7 +16,15 @@ export type ModelSource = { kind: 'fixture'; dir?: string } | { kind: 'dir'; dir
  * credentials from MODAL_TOKEN_ID/MODAL_TOKEN_SECRET) or a web endpoint behind proxy auth (MODAL_URL).
  */
 export type ModalSettings =
-  | { kind: 'function'; appName: string; functionName: string }
+  | {
+      kind: 'function'
+      appName: string
+      functionName: string
+      /** MODAL_TOKEN_ID / MODAL_TOKEN_SECRET / MODAL_ENVIRONMENT; unset: the SDK's ~/.modal.toml profile. */
+      tokenId: string | undefined
+      tokenSecret: string | undefined
+      environment: string | undefined
+    }
   | { kind: 'endpoint'; url: string; key: string | undefined; secret: string | undefined }
 
 export interface NodeGatewaySettings {
@@ -24,7 +37,12 @@ export interface NodeGatewaySettings {
   backendUrl: string | undefined
   backendSecret: string | undefined
   modal: ModalSettings | undefined
+  /** With REDIS_URL, keys, rate limits and the L2 cache are shared by every replica through Redis. */
   redisUrl: string | undefined
+  /** How a Modal backend's cold start is met (EDGECLIP_COLD_WAIT_MS, EDGECLIP_COLD_START_MS). */
+  coldStart: { coldWaitMs: number; expectedColdStartMs: number }
+  /** What rate limits do while Redis is unreachable (EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR). */
+  rateLimitOnRedisError: RateLimitFailureMode
   /** Largest request head (request line and headers) node:http accepts; larger gets 431. */
   maxHeaderBytes: number
   /** Time a client has to send one whole request (headers and body); node:http answers 408 past it. */
@@ -58,6 +76,13 @@ function integer(env: Env, name: string, fallback: number, minimum = 0): number 
   return value
 }
 
+function failureMode(env: Env, name: string): RateLimitFailureMode {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return DEFAULT_RATE_LIMIT_FAILURE_MODE
+  if (raw !== 'open' && raw !== 'closed') throw new Error(`${name} must be 'open' or 'closed', got '${raw}'.`)
+  return raw
+}
+
 const isOff = (value: string | undefined) => value !== undefined && /^(off|false|0|no)$/i.test(value)
 
 export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
@@ -75,7 +100,14 @@ export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
     ? { kind: 'fixture', ...(modelDir ? { dir: modelDir } : {}) }
     : { kind: 'dir', dir: modelDir ?? resolve(dataDir, 'models', defaultModelSpec.id) }
   const modal: ModalSettings | undefined = env.MODAL_APP
-    ? { kind: 'function', appName: env.MODAL_APP, functionName: env.MODAL_FUNCTION || 'embed_batch' }
+    ? {
+        kind: 'function',
+        appName: env.MODAL_APP,
+        functionName: env.MODAL_FUNCTION || 'embed_batch',
+        tokenId: env.MODAL_TOKEN_ID || undefined,
+        tokenSecret: env.MODAL_TOKEN_SECRET || undefined,
+        environment: env.MODAL_ENVIRONMENT || undefined,
+      }
     : env.MODAL_URL
       ? {
           kind: 'endpoint',
@@ -96,6 +128,11 @@ export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
     backendSecret: env.BACKEND_SECRET || undefined,
     modal,
     redisUrl: env.REDIS_URL || undefined,
+    coldStart: {
+      coldWaitMs: integer(env, 'EDGECLIP_COLD_WAIT_MS', COLD_START_DEFAULTS.coldWaitMs, 1),
+      expectedColdStartMs: integer(env, 'EDGECLIP_COLD_START_MS', COLD_START_DEFAULTS.expectedColdStartMs, 1),
+    },
+    rateLimitOnRedisError: failureMode(env, 'EDGECLIP_RATE_LIMIT_ON_REDIS_ERROR'),
     maxHeaderBytes: integer(env, 'EDGECLIP_MAX_HEADER_BYTES', DEFAULT_MAX_HEADER_BYTES, 1024),
     requestTimeoutMs: integer(env, 'EDGECLIP_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 100),
     memoryCacheBytes: integer(env, 'EDGECLIP_MEMORY_CACHE_BYTES', 256 * 1024 * 1024, 1),

@@ -14,6 +14,12 @@ export const backendErrors = {
       status: 502,
       code: status === 401 || status === 403 ? 'backend_auth_failed' : 'backend_error',
     }),
+  failed: (cause: unknown) =>
+    new EdgeclipError(`the GPU backend function failed: ${messageOf(cause)}`, {
+      status: 502,
+      code: 'backend_error',
+      cause,
+    }),
   overloaded: (retryAfter: number | undefined) =>
     new EdgeclipError('the GPU backend is overloaded', {
       status: 503,
@@ -26,6 +32,12 @@ export const backendErrors = {
       code: 'backend_unavailable',
       retryAfter: 1,
       cause,
+    }),
+  coldStart: (retryAfter: number) =>
+    new EdgeclipError(`the GPU backend is starting (cold start); retry in ${retryAfter} s`, {
+      status: 503,
+      code: 'backend_cold_start',
+      retryAfter,
     }),
   timeout: (timeoutMs: number) =>
     new EdgeclipError(`the GPU backend did not answer within ${timeoutMs} ms`, {

@@ -80,16 +80,27 @@ export class HttpBackend implements Backend {
     if (this.breaker.state === 'open') return false
     const deadline = startDeadline(this.#readyTimeoutMs, options.signal)
     try {
-      const response = await this.#fetch(`${this.#baseUrl}/readyz`, {
-        headers: this.#headers,
-        signal: deadline.signal,
-      })
+      return await this.#readyz(deadline.signal)
+    } finally {
+      deadline.dispose()
+    }
+  }
+
+  /**
+   * GET /readyz with no deadline but `signal`'s: on Modal this request is what boots a container,
+   * and it answers once the tower is loaded (ColdStartBackend's probe).
+   */
+  wake(signal: AbortSignal): Promise<boolean> {
+    return this.#readyz(signal)
+  }
+
+  async #readyz(signal: AbortSignal): Promise<boolean> {
+    try {
+      const response = await this.#fetch(`${this.#baseUrl}/readyz`, { headers: this.#headers, signal })
       await response.body?.cancel()
       return response.ok
     } catch {
       return false
-    } finally {
-      deadline.dispose()
     }
   }
 

@@ -1,5 +1,7 @@
 export { backendErrors } from './backend-errors'
 export type { CircuitBreakerOptions, CircuitState } from './circuit-breaker'
 export { CircuitBreaker } from './circuit-breaker'
+export type { ColdStartOptions, WakeableBackend } from './cold-start-backend'
+export { COLD_START_DEFAULTS, ColdStartBackend } from './cold-start-backend'
 export type { HttpBackendOptions } from './http-backend'
 export { DEFAULT_BACKEND_TIMEOUT_MS, HttpBackend } from './http-backend'

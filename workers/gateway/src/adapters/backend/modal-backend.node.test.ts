@@ -1,6 +1,5 @@
-// ModalBackend's frame plumbing with an injected function that runs the real protocol codec.
-// Faking Modal's gRPC control plane (MODAL_SERVER_URL) is out of scope; the SDK path is the
-// documented `new ModalClient().functions.fromName(app, name)` + `remote([bytes])`.
+// ModalBackend's frame plumbing with an injected function that runs the real protocol codec. The
+// real SDK against a fake Modal API server is test/node/modal-sdk.test.ts.
 import type { BackendItem } from '@edgeclip/core'
 import { decodeBackendRequest, encodeBackendResponse } from '@edgeclip/core'
 import { describe, expect, it } from 'vitest'
@@ -13,14 +12,16 @@ const items: BackendItem[] = [
   { kind: 'image', bytes: new Uint8Array([9, 9]) },
 ]
 
-const protocolFunction = (
-  transform: (frame: Uint8Array) => unknown = (frame) => frame,
-): ModalFunctionLike => ({
-  remote: async (args) => {
+/** A function whose calls settle with `run(args)`. */
+const spawning = (run: (args: unknown[] | undefined) => Promise<unknown>): ModalFunctionLike => ({
+  spawn: async (args) => ({ get: () => run(args), cancel: async () => {} }),
+})
+
+const protocolFunction = (transform: (frame: Uint8Array) => unknown = (frame) => frame) =>
+  spawning(async (args) => {
     const request = decodeBackendRequest(args?.[0] as Uint8Array)
     return transform(encodeBackendResponse({ items: answer(request.items) }, TEST_DIMENSIONS))
-  },
-})
+  })
 
 describe('ModalBackend', () => {
   it('looks the function up once by app and name and round-trips frames through it', async () => {
@@ -41,8 +42,8 @@ describe('ModalBackend', () => {
   })
 
   it('maps non-bytes and wrong frames to 502, slow calls to 504 and failed lookups to 503', async () => {
-    const make = (remote: ModalFunctionLike['remote'], timeoutMs = 5_000) =>
-      new ModalBackend({ appName: 'a', functionName: 'f', timeoutMs, lookup: async () => ({ remote }) })
+    const make = (run: () => Promise<unknown>, timeoutMs = 5_000) =>
+      new ModalBackend({ appName: 'a', functionName: 'f', timeoutMs, lookup: async () => spawning(run) })
     await expectEdgeclipError(make(async () => 'text').embedBatch('m', items), 502, 'backend_protocol_error')
     const oneRow = encodeBackendResponse({ items: answer(items.slice(1)) }, TEST_DIMENSIONS)
     await expectEdgeclipError(make(async () => oneRow).embedBatch('m', items), 502, 'backend_protocol_error')

@@ -1,6 +1,9 @@
 // The GPU backend through Modal's JS SDK (Node only: it speaks gRPC): looks the deployed function up
 // by app and function name and calls it with the ECB1 request frame; the function returns the
-// response frame as bytes. Same breaker and error mapping as HttpBackend.
+// response frame as bytes. Same breaker and error mapping as HttpBackend. Calls are spawned, not
+// `remote()`d: the SDK's remote() cannot be cancelled, and a gateway that stops waiting must also
+// stop the GPU work it asked for (FunctionCall.cancel). The price: Modal takes spawned arguments
+// over its async inline limit (8 KiB by default) through a blob upload, one extra round trip.
 import {
   type Backend,
   type BackendCallOptions,
@@ -17,9 +20,15 @@ import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker'
 import { startDeadline } from './deadline'
 import { DEFAULT_BACKEND_TIMEOUT_MS } from './http-backend'
 
+/** What ModalBackend needs from a Modal `FunctionCall`. */
+export interface ModalFunctionCallLike {
+  get(params?: { timeoutMs?: number }): Promise<unknown>
+  cancel(params?: { terminateContainers?: boolean }): Promise<void>
+}
+
 /** What ModalBackend needs from a Modal `Function_`. */
 export interface ModalFunctionLike {
-  remote(args?: unknown[], kwargs?: Record<string, unknown>): Promise<unknown>
+  spawn(args?: unknown[], kwargs?: Record<string, unknown>): Promise<ModalFunctionCallLike>
 }
 
 export type ModalFunctionLookup = (appName: string, functionName: string) => Promise<ModalFunctionLike>
@@ -83,16 +92,44 @@ export class ModalBackend implements Backend {
     return this.#identity.get(async () => undefined)
   }
 
+  /**
+   * Spawns an empty batch: Modal boots a container for it if none is warm, and the function answers
+   * once its backend is ready (ColdStartBackend's probe). Cancelled when `signal` fires.
+   */
+  async wake(signal: AbortSignal): Promise<boolean> {
+    let spawning: Promise<ModalFunctionCallLike> | undefined
+    try {
+      const modalFunction = await this.#lookup()
+      spawning = modalFunction.spawn([encodeBackendRequest({ model: '', items: [] })])
+      const call = await spawning
+      const aborted = new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason)
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+      })
+      await Promise.race([call.get(), aborted])
+      return true
+    } catch (error) {
+      if (signal.aborted) cancelSpawned(spawning)
+      // The function ran and raised (the backend refuses a batch naming no model): a container is
+      // up and its backend answered, which is all the probe asks.
+      return !signal.aborted && isRemoteFailure(error)
+    }
+  }
+
   async #call(frame: Uint8Array, itemCount: number, options: BackendCallOptions): Promise<BackendResult> {
     const deadline = startDeadline(this.#timeoutMs, options.signal)
-    // The SDK call cannot be cancelled; the deadline only stops us waiting for it.
+    const startedAt = Date.now()
     const aborted = new Promise<never>((_, reject) => {
       deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true })
     })
     aborted.catch(() => {})
+    let spawning: Promise<ModalFunctionCallLike> | undefined
     try {
       const modalFunction = await Promise.race([this.#lookup(), aborted])
-      const output = await Promise.race([modalFunction.remote([frame]), aborted])
+      spawning = modalFunction.spawn([frame])
+      const call = await Promise.race([spawning, aborted])
+      const timeoutMs = Math.max(1, this.#timeoutMs - (Date.now() - startedAt))
+      const output = await Promise.race([call.get({ timeoutMs }), aborted])
       const bytes = asBytes(output)
       if (bytes === undefined) throw backendErrors.protocol(new Error('the function did not return bytes'))
       try {
@@ -103,9 +140,11 @@ export class ModalBackend implements Backend {
         throw backendErrors.protocol(error)
       }
     } catch (error) {
+      if (deadline.signal.aborted) cancelSpawned(spawning)
       if (options.signal?.aborted) throw options.signal.reason
       if (deadline.timedOut() || isModalTimeout(error)) throw backendErrors.timeout(this.#timeoutMs)
       if (error instanceof EdgeclipError) throw error
+      if (isRemoteFailure(error)) throw backendErrors.failed(error)
       throw backendErrors.unreachable(error)
     } finally {
       deadline.dispose()
@@ -137,12 +176,28 @@ function sdkLookup(options: ModalBackendOptions): ModalFunctionLookup {
   }
 }
 
+/**
+ * Stops the GPU work of a call the gateway gave up on (deadline or client gone). Not awaited: the
+ * client's answer must not wait for Modal's; a call still being spawned is cancelled once it is.
+ */
+function cancelSpawned(spawning: Promise<ModalFunctionCallLike> | undefined): void {
+  spawning
+    ?.then((call) => call.cancel())
+    .catch((error: unknown) => console.warn('edgeclip gateway: could not cancel a Modal call:', error))
+}
+
 function asBytes(value: unknown): Uint8Array | undefined {
   if (value instanceof Uint8Array) return value
   if (value instanceof ArrayBuffer) return new Uint8Array(value)
   return undefined
 }
 
+// By name, not instanceof: the SDK is imported lazily and tests may inject their own functions.
 function isModalTimeout(error: unknown): boolean {
   return error instanceof Error && error.name === 'FunctionTimeoutError'
+}
+
+/** The function ran and raised (RemoteError), or Modal failed it (InternalFailure). */
+function isRemoteFailure(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'RemoteError' || error.name === 'InternalFailure')
 }

@@ -1,62 +1,20 @@
-// Runs against a real redis-server started on a free port; skips when the binary is absent (fails under CI).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { createServer } from 'node:net'
-import { missingOutsideCi } from '@edgeclip/testkit'
+// Runs against a real redis-server started on a free port; skips when the binary is absent
+// (fails under CI=true).
+import { freePort, type RunningRedis, redisTestsEnabled, startRedisServer } from '@edgeclip/testkit'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LruEmbeddingCache, TieredEmbeddingCache } from '.'
 import { RedisEmbeddingCache } from './node'
 
-const hasRedis =
-  missingOutsideCi(
-    'redis-server',
-    spawnSync('redis-server', ['--version']).status === 0
-      ? undefined
-      : 'no redis-server binary on PATH (apt-get install redis-server)',
-  ) === undefined
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise((resolve) => server.close(resolve))
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  )
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)))
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) resolve()
-    })
-  })
-  return child
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  await exited
-}
-
-describe.skipIf(!hasRedis)('RedisEmbeddingCache', () => {
+describe.skipIf(!redisTestsEnabled('Redis cache tests'))('RedisEmbeddingCache', () => {
   let port: number
-  let server: ChildProcess
+  let server: RunningRedis
   beforeAll(async () => {
-    port = await freePort()
-    server = await startRedis(port)
+    server = await startRedisServer()
+    port = server.port
   })
   afterAll(async () => {
-    if (server) await stop(server)
+    await server?.stop()
   })
 
   it('stores raw float32 bytes under the prefix with a TTL', async () => {
@@ -81,7 +39,7 @@ describe.skipIf(!hasRedis)('RedisEmbeddingCache', () => {
     })
     await tiered.setMany([{ key: 'a', vector: Float32Array.of(1, 2) }])
     expect(tiered.status()).toBe('ok')
-    await stop(server)
+    await server.stop()
     await tiered.setMany([{ key: 'b', vector: Float32Array.of(3) }])
     expect(tiered.status()).toBe('degraded')
     expect(await tiered.getMany(['a', 'b', 'c'])).toEqual([
@@ -89,7 +47,7 @@ describe.skipIf(!hasRedis)('RedisEmbeddingCache', () => {
       Float32Array.of(3),
       undefined,
     ])
-    server = await startRedis(port)
+    await server.restart()
     await expect
       .poll(async () => {
         await tiered.getMany(['c'])
@@ -106,7 +64,7 @@ describe.skipIf(!hasRedis)('RedisEmbeddingCache', () => {
     const downPort = await freePort()
     const cache = new RedisEmbeddingCache(`redis://127.0.0.1:${downPort}`, { connectTimeoutMs: 200 })
     await expect(cache.getMany(['a'])).rejects.toThrow()
-    const late = await startRedis(downPort)
+    const late = await startRedisServer({ port: downPort })
     try {
       await expect
         .poll(() =>
@@ -119,7 +77,7 @@ describe.skipIf(!hasRedis)('RedisEmbeddingCache', () => {
       expect(await cache.getMany(['a'])).toEqual([Float32Array.of(5)])
     } finally {
       await cache.close()
-      await stop(late)
+      await late.stop()
     }
   })
 })

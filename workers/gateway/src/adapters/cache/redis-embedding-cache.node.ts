@@ -3,6 +3,11 @@
 // TieredEmbeddingCache in front degrades to L1 instead of stalling requests.
 import type { EmbeddingCache } from '@edgeclip/core'
 import { createClient, RESP_TYPES } from 'redis'
+import {
+  DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
+  RedisConnection,
+  redisClientOptions,
+} from '../redis/redis-connection.node.js'
 import { bytesToVector, vectorToBytes } from './vector-bytes'
 
 export interface RedisEmbeddingCacheOptions {
@@ -11,50 +16,41 @@ export interface RedisEmbeddingCacheOptions {
   connectTimeoutMs?: number
 }
 
-function connectBinaryClient(url: string, connectTimeoutMs: number) {
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: connectTimeoutMs,
-      reconnectStrategy: (retries) => Math.min(retries * 100, 2_000),
-    },
-  }).withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer })
-  return client
+function createBinaryClient(url: string, connectTimeoutMs: number) {
+  return createClient(redisClientOptions(url, connectTimeoutMs)).withTypeMapping({
+    [RESP_TYPES.BLOB_STRING]: Buffer,
+  })
 }
 
-type BinaryClient = ReturnType<typeof connectBinaryClient>
+type BinaryClient = ReturnType<typeof createBinaryClient>
 
 export class RedisEmbeddingCache implements EmbeddingCache {
-  #client: BinaryClient
-  #connecting: Promise<BinaryClient> | undefined
+  #connection: RedisConnection<BinaryClient>
   #prefix: string
   #ttlSeconds: number
-  #connectTimeoutMs: number
-  /** The client's last connection error; the client itself keeps reconnecting. */
-  lastError: unknown
 
   constructor(url: string, options: RedisEmbeddingCacheOptions = {}) {
     this.#prefix = options.prefix ?? 'edgeclip:emb:'
     this.#ttlSeconds = options.ttlSeconds ?? 30 * 24 * 3600
-    this.#connectTimeoutMs = options.connectTimeoutMs ?? 2_000
-    this.#client = connectBinaryClient(url, this.#connectTimeoutMs)
-    // Without a listener an 'error' event would crash the process on every dropped connection.
-    this.#client.on('error', (error: unknown) => {
-      this.lastError = error
-    })
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_REDIS_CONNECT_TIMEOUT_MS
+    this.#connection = new RedisConnection(createBinaryClient(url, connectTimeoutMs), connectTimeoutMs)
+  }
+
+  /** The client's last connection error; the client itself keeps reconnecting. */
+  get lastError(): unknown {
+    return this.#connection.lastError
   }
 
   async getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]> {
     if (keys.length === 0) return []
-    const client = await this.#connected()
+    const client = await this.#connection.connected()
     const values = await client.mGet(keys.map((key) => this.#prefix + key))
     return values.map((value) => (value instanceof Uint8Array ? bytesToVector(value) : undefined))
   }
 
   async setMany(entries: readonly { key: string; vector: Float32Array }[]): Promise<void> {
     if (entries.length === 0) return
-    const client = await this.#connected()
+    const client = await this.#connection.connected()
     const batch = client.multi()
     for (const { key, vector } of entries) {
       batch.set(this.#prefix + key, Buffer.from(vectorToBytes(vector).buffer), {
@@ -64,33 +60,7 @@ export class RedisEmbeddingCache implements EmbeddingCache {
     await batch.exec()
   }
 
-  async close(): Promise<void> {
-    if (this.#client.isReady) await this.#client.close()
-    else if (this.#client.isOpen) this.#client.destroy()
-  }
-
-  async #connected(): Promise<BinaryClient> {
-    if (this.#client.isReady) return this.#client
-    // Started once; the client then reconnects by itself. While it is down, commands fail at
-    // once (no offline queue) and callers wait at most connectTimeoutMs here.
-    this.#connecting ??= this.#client.connect().catch((error: unknown) => {
-      this.#connecting = undefined
-      throw error
-    })
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new Error(`Redis not reachable within ${this.#connectTimeoutMs} ms`, { cause: this.lastError }),
-          ),
-        this.#connectTimeoutMs,
-      )
-    })
-    try {
-      return await Promise.race([this.#connecting, timeout])
-    } finally {
-      clearTimeout(timer)
-    }
+  close(): Promise<void> {
+    return this.#connection.close()
   }
 }

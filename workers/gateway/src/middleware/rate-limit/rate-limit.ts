@@ -37,7 +37,9 @@ export async function chargeRateLimit(
   try {
     decision = await context.get('deps').rateLimiter.check(keyId, cost, limits)
   } catch (error) {
-    // A broken limiter store must not take the API down with it: serve, and say so in the logs.
+    // A limiter that fails closed says so with its own 503 (RedisRateLimiter, 'closed' mode).
+    if (error instanceof EdgeclipError) throw error
+    // Otherwise a broken limiter store must not take the API down with it: serve, and log it.
     console.warn(`rate limiter unavailable, request ${context.get('requestId')} not limited:`, error)
     return
   }

@@ -11,7 +11,6 @@ import type { EdgeManifest } from '@edgeclip/edge-model'
 import type { Context } from 'hono'
 import {
   DurableObjectRateLimiter,
-  HttpBackend,
   KvEmbeddingCache,
   KvKeyStore,
   LruEmbeddingCache,
@@ -24,6 +23,7 @@ import type { GatewayDeps } from '../../ports'
 import { createEdgeTowerLoader, type EdgeTowerSource, ServiceBindingTextTower } from '../edge-tower'
 import type { WorkersEnv } from '../env'
 import { selectModel } from './model-selection'
+import { workersBackend } from './workers-backend'
 
 /**
  * In-isolate L1 in front of KV: ~10,900 jina-clip-v1 rows. The real model's tower lives in the part
@@ -123,15 +123,7 @@ export async function buildIsolateDeps(
       new KvEmbeddingCache(env.CACHE),
     ),
     ...edge,
-    backend: env.BACKEND_URL
-      ? new HttpBackend({
-          url: env.BACKEND_URL,
-          timeoutMs: config.backendTimeoutMs,
-          ...(env.BACKEND_SECRET ? { secret: env.BACKEND_SECRET } : {}),
-          ...(env.MODAL_KEY ? { modalKey: env.MODAL_KEY } : {}),
-          ...(env.MODAL_SECRET ? { modalSecret: env.MODAL_SECRET } : {}),
-        })
-      : undefined,
+    backend: workersBackend(env, config.backendTimeoutMs),
     imageFetcher: new SafeImageFetcher({ maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels }),
   }
 }

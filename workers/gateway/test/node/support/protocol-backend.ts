@@ -26,6 +26,8 @@ export interface ProtocolBackendOptions {
   hang?: boolean
   /** What it says it computes with, in /readyz and every answer; default TEST_BACKEND_IDENTITY. */
   identity?: BackendIdentity
+  /** Every request, /readyz included, waits for this: a container booting behind Modal's proxy. */
+  booted?: Promise<void>
 }
 
 /** A stand-in's towers: not a file hash, but named apart from every edge tower's identity. */
@@ -78,6 +80,7 @@ export async function startProtocolBackend(options: ProtocolBackendOptions): Pro
     )
   }
   const server: Server = createServer(async (request, response) => {
+    await options.booted
     if (request.url === '/readyz') {
       response
         .writeHead(200, { 'content-type': 'application/json' })

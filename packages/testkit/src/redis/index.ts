@@ -1,0 +1,2 @@
+export type { RunningRedis } from './redis-server'
+export { hasRedisServer, redisTestsEnabled, startRedisServer } from './redis-server'
