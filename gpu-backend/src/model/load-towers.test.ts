@@ -17,7 +17,9 @@ function setup(refuse: readonly string[]) {
     vocab: '',
     read: async (variant) => {
       variantsRead.push(variant)
-      return { variant, text: buildFixtureTextModel(), image: buildFixtureVisionModel() }
+      const text = buildFixtureTextModel()
+      const image = buildFixtureVisionModel()
+      return { variant, text, image, sha256: { text: `${variant}-text`, image: `${variant}-image` } }
     },
   }
   const createSession: OnnxSessionFactory = async (model, options = {}) => {
@@ -38,6 +40,8 @@ describe('loadTowers', () => {
     const towers = await loadTowers({ files, createSession, config: config('auto') })
     expect(towers.provider).toBe('webgpu')
     expect(towers.reason).toBe('cuda: cuda refused')
+    // The cache identity names the file read and the provider that ran it.
+    expect(towers.identity.text).toEqual({ weights: 'fp16-text', numerics: 'fp16/onnxruntime-node-webgpu' })
     expect(variantsRead).toEqual(['fp16', 'fp16'])
     expect(providersTried).toEqual(['cuda', 'webgpu', 'webgpu'])
     await towers.release()
