@@ -19,7 +19,7 @@ export function createWorkersHandler(wasmModule: WebAssembly.Module): WorkersHan
     const config = workersConfig(env)
     app = createGatewayApp({
       config,
-      getDeps: workersGetDeps(() => buildIsolateDeps(env, config, wasmModule)),
+      getDeps: workersGetDeps((invalidate) => buildIsolateDeps(env, config, wasmModule, invalidate)),
     })
     return app
   }

@@ -5,7 +5,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { jinaClipV1 } from '@edgeclip/core'
 import { EDGE_MANIFEST_FILE, encodeTensorBundle, parseEdgeManifest } from '@edgeclip/edge-model'
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm'
-import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { buildIsolateDeps, workersConfig } from '../../src/workers/deps'
 import { loadEdgePart } from '../../src/workers/edge-part/load-edge-part'
 import {
@@ -259,6 +259,23 @@ describe('split edge tower build identity', () => {
       await uploadFiles(inject('edgeArtifactFiles'))
     }
     expect(await buildIdInR2()).toBe(oldBuild)
+  })
+
+  it('starts over on the build R2 names when its own manifest is stale and a part answers 409', async () => {
+    await uploadFiles(inject('rebuiltEdgeArtifactFiles'), REBUILT_PREFIX)
+    const gateway = createWorkersHandler(ortWasm)
+    try {
+      // Reads the rebuild; the warm parts hold the first build, and R2 agrees with this isolate.
+      expect((await embed(gateway, 'pale moon')).headers.get('x-edgeclip-route')).toBe('backend')
+    } finally {
+      await uploadFiles(inject('edgeArtifactFiles'))
+    }
+    // R2 now names the parts' build: the next 409 drops this isolate's deps, later requests use it.
+    expect((await embed(gateway, 'dark moon')).headers.get('x-edgeclip-route')).toBe('backend')
+    await vi.waitFor(
+      async () => expect((await embed(gateway, 'dark moon')).headers.get('x-edgeclip-route')).toBe('edge'),
+      { timeout: 15_000, interval: 100 },
+    )
   })
 
   it('has part Workers that refuse a hop naming no build', async () => {

@@ -20,7 +20,12 @@ import {
 import type { GatewayConfig } from '../../config'
 import type { AppEnv } from '../../env'
 import type { GatewayDeps } from '../../ports'
-import { createEdgeTowerLoader, type EdgeTowerSource, ServiceBindingTextTower } from '../edge-tower'
+import {
+  createEdgeTowerLoader,
+  type EdgeTowerSource,
+  ServiceBindingTextTower,
+  type TextModelSource,
+} from '../edge-tower'
 import type { WorkersEnv } from '../env'
 import { selectModel } from './model-selection'
 import { workersBackend } from './workers-backend'
@@ -57,11 +62,20 @@ export const splitEdgeIdentity = (manifest: EdgeManifest): TowerIdentity => ({
 
 type EdgeTowerDeps = Pick<GatewayDeps, 'edgeTower' | 'edgeIdentity'>
 
+/** Drops this isolate's deps so the next request builds them afresh (from R2 as it is now). */
+export type InvalidateDeps = () => void
+
 /** The edge tower's loader and identity: in this isolate (fixture), through EDGE_TOWER (split), or none. */
 async function edgeTowerFor(
   found: EdgeTowerSource | undefined,
   env: WorkersEnv,
-  options: { spec: ModelSpec; sourceName: string; maxBatchSize: number; wasmModule: WebAssembly.Module },
+  options: {
+    spec: ModelSpec
+    source: TextModelSource
+    maxBatchSize: number
+    wasmModule: WebAssembly.Module
+    invalidate: InvalidateDeps | undefined
+  },
 ): Promise<EdgeTowerDeps> {
   const { spec, maxBatchSize } = options
   if (found?.kind === 'in-process') {
@@ -76,19 +90,32 @@ async function edgeTowerFor(
     return { edgeTower, edgeIdentity: { weights, numerics: IN_PROCESS_EDGE_NUMERICS } }
   }
   if (found?.kind === 'split' && env.EDGE_TOWER) {
+    const { manifest } = found
+    const { invalidate, source } = options
     const tower = new ServiceBindingTextTower({
       binding: env.EDGE_TOWER,
-      manifest: found.manifest,
+      manifest,
       spec,
       maxBatchSize,
+      // This isolate's manifest is stale when R2 names another build (the parts were redeployed on
+      // a rebuild): later requests then start over on the new one. Requests in flight keep theirs,
+      // so no vector is ever stored under a build that did not compute it.
+      ...(invalidate
+        ? {
+            onBuildMismatch: async () => {
+              const now = await source.findEdgeTower()
+              if (now?.kind === 'split' && now.manifest.buildId !== manifest.buildId) invalidate()
+            },
+          }
+        : {}),
     })
     // The parts load their weights on their own first request (or /readyz's probe), never here.
     return { edgeTower: async () => tower, edgeIdentity: splitEdgeIdentity(found.manifest) }
   }
   console.warn(
     found
-      ? `${options.sourceName} has a split edge tower but no EDGE_TOWER service binding is set: every text goes to the backend`
-      : `no edge text tower in ${options.sourceName}: every text goes to the backend`,
+      ? `${options.source.name} has a split edge tower but no EDGE_TOWER service binding is set: every text goes to the backend`
+      : `no edge text tower in ${options.source.name}: every text goes to the backend`,
   )
   return { edgeTower: undefined, edgeIdentity: undefined }
 }
@@ -97,6 +124,7 @@ export async function buildIsolateDeps(
   env: WorkersEnv,
   config: GatewayConfig,
   wasmModule: WebAssembly.Module,
+  invalidate?: InvalidateDeps,
 ): Promise<IsolateDeps> {
   const { spec, source } = selectModel(env)
   const [vocab, foundEdgeTower] = await Promise.all([
@@ -107,9 +135,10 @@ export async function buildIsolateDeps(
     config.edgeMaxTokens > 0
       ? await edgeTowerFor(foundEdgeTower, env, {
           spec,
-          sourceName: source.name,
+          source,
           maxBatchSize: config.edgeBatchSize,
           wasmModule,
+          invalidate,
         })
       : { edgeTower: undefined, edgeIdentity: undefined }
   return {
@@ -130,14 +159,20 @@ export async function buildIsolateDeps(
 
 /** `getDeps` for createGatewayApp: isolate deps, built once (retried after a failure), plus waitUntil. */
 export function workersGetDeps(
-  build: () => Promise<IsolateDeps>,
+  build: (invalidate: InvalidateDeps) => Promise<IsolateDeps>,
 ): (context: Context<AppEnv>) => Promise<GatewayDeps> {
   let building: Promise<IsolateDeps> | undefined
   return async (context) => {
-    building ??= build().catch((error: unknown) => {
-      building = undefined
-      throw error
-    })
+    if (!building) {
+      const started: Promise<IsolateDeps> = build(() => {
+        // Only the deps that asked: a newer build in the meantime stays.
+        if (building === started) building = undefined
+      }).catch((error: unknown) => {
+        if (building === started) building = undefined
+        throw error
+      })
+      building = started
+    }
     const deps = await building
     const executionContext = context.executionCtx
     return { ...deps, waitUntil: (promise) => executionContext.waitUntil(promise) }

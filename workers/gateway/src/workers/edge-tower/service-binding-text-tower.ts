@@ -24,6 +24,8 @@ export interface ServiceBindingTextTowerOptions {
   manifest: EdgeManifest
   spec: ModelSpec
   maxBatchSize?: number
+  /** Told when a part holds another build, after the 409 is thrown (not awaited). */
+  onBuildMismatch?: () => Promise<void>
 }
 
 /** The hop's URL: only its path matters to the part Worker. */
@@ -80,8 +82,10 @@ export class ServiceBindingTextTower implements TextTower {
   readonly #binding: ServiceBinding
   readonly #manifest: EdgeManifest
   readonly #spec: ModelSpec
+  readonly #onBuildMismatch: (() => Promise<void>) | undefined
 
   constructor(options: ServiceBindingTextTowerOptions) {
+    this.#onBuildMismatch = options.onBuildMismatch
     this.#binding = options.binding
     this.#manifest = options.manifest
     this.#spec = options.spec
@@ -115,7 +119,13 @@ export class ServiceBindingTextTower implements TextTower {
     } catch (error) {
       throw new EdgePartError('the EDGE_TOWER service binding failed', { cause: error })
     }
-    if (!response.ok) throw await errorFrom(response)
+    if (!response.ok) {
+      const error = await errorFrom(response)
+      if (error instanceof EdgeBuildMismatchError) {
+        this.#onBuildMismatch?.().catch((cause: unknown) => console.warn('edge build check failed:', cause))
+      }
+      throw error
+    }
     const rows = this.#readRows(new Uint8Array(await response.arrayBuffer()), batch.length)
     return options.normalize ? rows.map(l2Normalize) : rows
   }
