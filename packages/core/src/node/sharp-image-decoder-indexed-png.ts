@@ -149,27 +149,50 @@ function passLayouts({ width, height, bitDepth, interlaced }: PngHeader): PassLa
     .filter((pass) => pass.columns > 0 && pass.rows > 0)
 }
 
-/** Reverses PNG's per-row filters; one byte per pixel at most, so the filter distance is 1. */
+/**
+ * Reverses PNG's per-row filters; one byte per pixel at most, so the filter distance is 1. One
+ * loop per filter type: the filter is per row, and testing it per byte tripled the decode time.
+ */
 function unfilter(filtered: Uint8Array, rows: number, rowBytes: number): Uint8Array {
   const output = new Uint8Array(rows * rowBytes)
   for (let row = 0; row < rows; row++) {
-    const filter = filtered[row * (rowBytes + 1)]
+    const filter = filtered[row * (rowBytes + 1)] as number
     const input = row * (rowBytes + 1) + 1
     const current = row * rowBytes
     const previous = current - rowBytes
-    for (let column = 0; column < rowBytes; column++) {
-      const value = filtered[input + column] as number
-      const left = column > 0 ? (output[current + column - 1] as number) : 0
-      const up = row > 0 ? (output[previous + column] as number) : 0
-      const upLeft = row > 0 && column > 0 ? (output[previous + column - 1] as number) : 0
-      let predicted: number
-      if (filter === 0) predicted = 0
-      else if (filter === 1) predicted = left
-      else if (filter === 2) predicted = up
-      else if (filter === 3) predicted = (left + up) >> 1
-      else if (filter === 4) predicted = paeth(left, up, upLeft)
-      else throw invalidPng(`unknown filter type ${filter}`)
-      output[current + column] = (value + predicted) & 0xff
+    // The row above is all zeros for the first row: filters 2..4 then read only `left`.
+    const hasUp = row > 0
+    if (filter === 0 || (filter === 2 && !hasUp)) {
+      output.set(filtered.subarray(input, input + rowBytes), current)
+    } else if (filter === 1 || (filter === 4 && !hasUp)) {
+      let left = 0
+      for (let column = 0; column < rowBytes; column++) {
+        left = ((filtered[input + column] as number) + left) & 0xff
+        output[current + column] = left
+      }
+    } else if (filter === 2) {
+      for (let column = 0; column < rowBytes; column++) {
+        output[current + column] =
+          ((filtered[input + column] as number) + (output[previous + column] as number)) & 0xff
+      }
+    } else if (filter === 3) {
+      let left = 0
+      for (let column = 0; column < rowBytes; column++) {
+        const up = hasUp ? (output[previous + column] as number) : 0
+        left = ((filtered[input + column] as number) + ((left + up) >> 1)) & 0xff
+        output[current + column] = left
+      }
+    } else if (filter === 4) {
+      let left = 0
+      let upLeft = 0
+      for (let column = 0; column < rowBytes; column++) {
+        const up = output[previous + column] as number
+        left = ((filtered[input + column] as number) + paeth(left, up, upLeft)) & 0xff
+        output[current + column] = left
+        upLeft = up
+      }
+    } else {
+      throw invalidPng(`unknown filter type ${filter}`)
     }
   }
   return output
@@ -194,6 +217,14 @@ function unpackIndices(
 ) {
   const perByte = 8 / bitDepth
   const mask = (1 << bitDepth) - 1
+  if (bitDepth === 8 && pass.columnStep === 1 && pass.firstColumn === 0) {
+    // One index per byte and no interlacing across columns: whole rows copy as they are.
+    for (let row = 0; row < pass.rows; row++) {
+      const outRow = (pass.firstRow + row * pass.rowStep) * width
+      indices.set(scanlines.subarray(row * pass.rowBytes, row * pass.rowBytes + pass.columns), outRow)
+    }
+    return
+  }
   for (let row = 0; row < pass.rows; row++) {
     const outRow = (pass.firstRow + row * pass.rowStep) * width
     const inRow = row * pass.rowBytes

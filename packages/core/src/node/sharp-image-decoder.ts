@@ -48,9 +48,12 @@ export class SharpImageDecoder implements ImageDecoder {
       if (format === 'png' && pngOpaqueColorTypes.has(bytes[pngColorTypeOffset] ?? -1)) {
         pipeline = pipeline.removeAlpha()
       }
+      const grey = metadata.space === 'b-w' || metadata.space === 'grey16'
+      // A greyscale JPEG stays one band: libvips would widen it to sRGB for collapseGrey to undo
+      // (a third of its decode time). PNG greys keep that path: their tRNS and 16-bit cases need it.
+      if (format === 'jpeg' && metadata.space === 'b-w') pipeline = pipeline.toColourspace('b-w')
       const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true })
       const pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      const grey = metadata.space === 'b-w' || metadata.space === 'grey16'
       return grey ? collapseGrey(pixels, info.width, info.height, info.channels) : toDecoded(pixels, info)
     } catch (error) {
       if (error instanceof EdgeclipError) throw error
