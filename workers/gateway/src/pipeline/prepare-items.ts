@@ -1,13 +1,14 @@
 // Items to what the model and cache need: token ids for texts, bytes for images, and exact cache keys.
-import { imageCacheKey, textCacheKey } from '@edgeclip/core'
+import { imageCacheKey } from '@edgeclip/core'
 import type { GatewayConfig } from '../config'
 import type { StageTimings } from '../middleware/timing'
 import type { GatewayDeps } from '../ports'
 import { atInput, type EmbedItem } from './input-items'
 import { resolveImages } from './resolve-images'
+import { type TextKey, textKeys } from './text-keys'
 
 export type PreparedItem =
-  | { kind: 'text'; ids: number[]; tokens: number; key: string }
+  | { kind: 'text'; ids: readonly number[]; tokens: number; key: string }
   | { kind: 'image'; bytes: Uint8Array; key: string }
 
 /** Text tokenized between two turns of the event loop: a few milliseconds of work. */
@@ -34,12 +35,18 @@ export async function prepareItems(
   options: PrepareOptions,
 ): Promise<PreparedItem[]> {
   const { deps, config, timings, single } = options
+  const keys = textKeys(deps, options.truncate)
   const tokenized = await timings.measure('tokenize', async () => {
-    const encoded: (ReturnType<typeof deps.tokenizer.encode> | undefined)[] = []
+    const encoded: (TextKey | { ids: readonly number[]; key?: undefined } | undefined)[] = []
     let charsSinceYield = 0
     for (const [index, item] of items.entries()) {
       if (item.kind !== 'text') {
         encoded.push(undefined)
+        continue
+      }
+      const remembered = keys.remembered(item.text)
+      if (remembered) {
+        encoded.push(remembered)
         continue
       }
       // Tokenizing is synchronous: a 30 MB request would hold the event loop (every other request,
@@ -81,7 +88,8 @@ export async function prepareItems(
       items.map(async (_item, index): Promise<PreparedItem> => {
         const encoded = tokenized[index]
         if (encoded) {
-          const key = await textCacheKey(deps.spec, encoded.ids)
+          const item = items[index] as { text: string }
+          const key = encoded.key ?? (await keys.keyOf(item.text, encoded.ids))
           return { kind: 'text', ids: encoded.ids, tokens: encoded.ids.length, key }
         }
         const bytes = images[index]!
