@@ -46,7 +46,11 @@ export interface ResponseParts {
 }
 
 /** Byte for byte what JSON.stringify gives for the same EmbeddingsResponse object. */
-export function renderEmbeddingsJson({ model, embeddings, promptTokens }: ResponseParts): Uint8Array<ArrayBuffer> {
+export function renderEmbeddingsJson({
+  model,
+  embeddings,
+  promptTokens,
+}: ResponseParts): Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = [utf8.encode(`{"object":"list","model":${JSON.stringify(model)},"data":[`)]
   embeddings.forEach((embedding, index) => {
     parts.push(utf8.encode(`${index > 0 ? ',' : ''}{"object":"embedding","index":${index},"embedding":`))
