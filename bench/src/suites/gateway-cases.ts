@@ -15,7 +15,7 @@ export interface BenchCase {
 }
 
 /** Short texts (a handful of tokens each), like search queries. */
-const texts = Array.from({ length: 16 }, (_, index) => `a photo of a cat, picture ${index}`)
+export const benchTexts = Array.from({ length: 16 }, (_, index) => `a photo of a cat, picture ${index}`)
 
 export const benchCases: BenchCase[] = (['float', 'base64'] as const).flatMap((encoding) =>
   ([1, 16] as const).map((inputs) => ({
@@ -23,7 +23,7 @@ export const benchCases: BenchCase[] = (['float', 'base64'] as const).flatMap((e
     encoding,
     inputs,
     body: JSON.stringify({
-      input: inputs === 1 ? texts[0] : texts,
+      input: inputs === 1 ? benchTexts[0] : benchTexts,
       encoding_format: encoding,
     }),
   })),
@@ -48,12 +48,14 @@ export function tierOptions(tier: CacheTier, redisUrl?: string): GatewayTargetOp
   return { auth: true, memoryCacheBytes: 1, ...(tier === 'redis' && redisUrl ? { redisUrl } : {}) }
 }
 
-export const tierLabels: Record<CacheTier | 'bare' | 'miss', string> = {
+export const tierLabels: Record<CacheTier | 'bare' | 'miss' | 'workerd', string> = {
   bare: 'bare Hono on @hono/node-server: reads the body, answers the recorded gateway bytes (no auth, no cache)',
   l1: 'gateway cache hit from L1 (in-process LRU): auth on (SQLite key read per request), rate limit charged, body validated',
   sqlite:
     'gateway cache hit from L2 SQLite (L1 off): auth on, rate limit, one SQLite row read per distinct input',
   redis:
     'gateway cache hit from L2 Redis (L1 off): auth on, rate limit, one Redis MGET per request on loopback',
+  workerd:
+    'gateway Worker in workerd (wrangler dev --local) cache hit from the isolate L1 (rows seeded in local KV, first request promotes them): auth on (KV key read), rate limit (Durable Object), body validated',
   miss: 'gateway miss: auth on, fresh texts tokenized and run on the edge tower (fixture model, onnxruntime-node fp32), cache write-back',
 }

@@ -12,12 +12,14 @@ import {
   BENCH_CASE_HEADER,
   type BenchCase,
   benchCases,
+  benchTexts,
   type CacheTier,
   freshBody,
   tierLabels,
   tierOptions,
 } from './gateway-cases'
 import { redisForBench } from './local-redis'
+import { startWorkerdGateway } from './workerd-gateway'
 
 const CONNECTIONS = 8
 
@@ -98,7 +100,38 @@ const uptime = (): string => {
   }
 }
 
-type RowKey = `${CacheTier | 'bare' | 'miss'}:${string}`
+type RowKey = `${CacheTier | 'bare' | 'miss' | 'workerd'}:${string}`
+
+async function measureWorkerd(
+  context: SuiteContext,
+  seconds: number,
+  runs: number,
+  record: (key: RowKey, figure: RunFigures) => void,
+  notes: string[],
+): Promise<void> {
+  let workerd: Awaited<ReturnType<typeof startWorkerdGateway>> | undefined
+  try {
+    workerd = await startWorkerdGateway(context.workDir, benchTexts)
+    const { cpuMicros, url, apiKey } = workerd
+    const target: Target = { server: { url, info: {}, cpuMicros, stop: async () => 0 }, apiKey }
+    for (const benchCase of benchCases) {
+      const hit = await probe(target, benchCase)
+      if (hit.cache !== 'hit') throw new Error(`workerd ${benchCase.name}: answered cache=${hit.cache}`)
+    }
+    for (let run = 0; run < runs; run++) {
+      context.log(`gateway-overhead: workerd run ${run + 1}/${runs}`)
+      for (const benchCase of benchCases)
+        record(`workerd:${benchCase.name}`, await load(target, seconds, benchCase.name, () => benchCase.body))
+    }
+    notes.push(
+      'workerd rows: CPU is the workerd process (user + system) per request: an upper bound on Workers-billed CPU per hit, since it also holds workerd HTTP handling, wrangler dev proxy worker and the local KV/Durable Object simulators; vs bare compares with bare Hono on Node.',
+    )
+  } catch (error) {
+    notes.push(`workerd rows left out: ${String(error).slice(0, 300)}`)
+  } finally {
+    await workerd?.stop()
+  }
+}
 
 export async function gatewayOverhead(context: SuiteContext): Promise<SuiteResult> {
   const seconds = context.quick ? 3 : 6
@@ -115,6 +148,11 @@ export async function gatewayOverhead(context: SuiteContext): Promise<SuiteResul
   const figures = new Map<RowKey, RunFigures[]>()
   const record = (key: RowKey, figure: RunFigures) => figures.set(key, [...(figures.get(key) ?? []), figure])
   let bare: Target | undefined
+  const peaks: string[] = []
+  const stopTarget = async (tier: CacheTier, target: Target) => {
+    peaks.push(`${tier} ${round(await target.server.stop(), 0)} MiB`)
+    if (target.dataDir) await rm(target.dataDir, { recursive: true, force: true })
+  }
   try {
     for (const tier of tiers) targets.set(tier, await startGateway(context, tier, redis?.url))
     // Fill the cache through the L1 gateway (SQLite and Redis each through their own), then
@@ -153,12 +191,12 @@ export async function gatewayOverhead(context: SuiteContext): Promise<SuiteResul
         }
       }
     }
+    // Workers: after the Node processes are gone, so workerd does not share the cores with them.
+    for (const [tier, target] of targets) await stopTarget(tier, target)
+    targets.clear()
+    await measureWorkerd(context, seconds, runs, record, notes)
   } finally {
-    const peaks: string[] = []
-    for (const [tier, target] of targets) {
-      peaks.push(`${tier} ${round(await target.server.stop(), 0)} MiB`)
-      if (target.dataDir) await rm(target.dataDir, { recursive: true, force: true })
-    }
+    for (const [tier, target] of targets) await stopTarget(tier, target)
     if (bare) peaks.push(`bare ${round(await bare.server.stop(), 0)} MiB`)
     notes.push(`Peak RSS per server process: ${peaks.join(', ')}.`)
     await redis?.stop()
@@ -168,7 +206,12 @@ export async function gatewayOverhead(context: SuiteContext): Promise<SuiteResul
   const rows = benchCases.flatMap((benchCase) => {
     const bareRps = median(`bare:${benchCase.name}`, (figure) => figure.rps)
     const bareCpu = median(`bare:${benchCase.name}`, (figure) => figure.cpuMicrosPerRequest)
-    const kinds = ['bare', ...tiers, ...(benchCase.encoding === 'float' ? (['miss'] as const) : [])] as const
+    const kinds = [
+      'bare',
+      ...tiers,
+      ...(benchCase.encoding === 'float' ? (['miss'] as const) : []),
+      ...(figures.has(`workerd:${benchCase.name}`) ? (['workerd'] as const) : []),
+    ] as const
     return kinds.map((kind) => {
       const key: RowKey = `${kind}:${benchCase.name}`
       const rps = summarize((figures.get(key) ?? []).map((figure) => figure.rps))
