@@ -64,11 +64,12 @@ export class CachedEmbedder {
       const other = this.#inFlight.get(key)
       if (mine) mine.indexes.push(index)
       else if (other) {
-        shared.push(
-          other.promise.then((row) => {
-            rows[index] = row
-          }),
-        )
+        const waiting = other.promise.then((row) => {
+          rows[index] = row
+        })
+        // Awaited below, unless this call fails first: that must not leave a rejection unhandled.
+        waiting.catch(() => undefined)
+        shared.push(waiting)
       } else {
         // Claimed before the store is asked, so a concurrent call waits for this one.
         const claim = deferred()

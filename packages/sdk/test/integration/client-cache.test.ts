@@ -103,6 +103,16 @@ describe('client cache', () => {
     for (const answer of answers) for (const row of rows(answer)) expect(row).toEqual(expected)
   })
 
+  it('gives every caller sharing a failed call its error', async () => {
+    const { client, posts } = recordingClient()
+    const notAnImage = new Uint8Array([1, 2, 3, 4])
+    const results = await Promise.allSettled([client.embedImage(notAnImage), client.embedImage(notAnImage)])
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected'])
+    for (const result of results)
+      expect((result as PromiseRejectedResult).reason).toBeInstanceOf(UnprocessableEntityError)
+    expect(posts).toHaveLength(1)
+  })
+
   it("uses the caller's store, shared by clients", async () => {
     const map = new Map<string, CachedRow>()
     const store = {
