@@ -199,6 +199,7 @@ export async function gatewayOverhead(context: SuiteContext): Promise<SuiteResul
     for (const [tier, target] of targets) await stopTarget(tier, target)
     if (bare) peaks.push(`bare ${round(await bare.server.stop(), 0)} MiB`)
     notes.push(`Peak RSS per server process: ${peaks.join(', ')}.`)
+    await rm(join(context.workDir, 'gateway-bodies.json'), { force: true })
     await redis?.stop()
   }
   const median = (key: RowKey, pick: (figure: RunFigures) => number) =>

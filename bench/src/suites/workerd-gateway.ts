@@ -4,7 +4,7 @@
 // process's own (user + system) from /proc: an upper bound on what Workers bills, since it also
 // counts workerd's HTTP handling and the local KV/DO simulators' work inside the process.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createApiKey, fixtureModelSpec, textCacheKey, WordPieceTokenizer } from '@edgeclip/core'
@@ -107,6 +107,8 @@ export async function startWorkerdGateway(
   const stop = async () => {
     process.kill(-child.pid!, 'SIGTERM')
     await exited
+    for (const path of [persistDir, join(workDir, 'keys.json'), join(workDir, 'rows.json')])
+      await rm(path, { recursive: true, force: true })
   }
   try {
     return await attach(child, port, apiKey, stop)
