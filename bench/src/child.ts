@@ -25,14 +25,25 @@ export const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024
 
 export interface ChildServer {
   url: string
+  /** The other fields of the server's first line (a gateway's bench API key). */
+  info: Record<string, unknown>
+  /** CPU time (user + system) the server process has used so far, in microseconds. */
+  cpuMicros(): Promise<number>
   /** Closes the server's stdin, which makes it close and report its peak RSS. */
   stop(): Promise<number>
 }
 
-/** Starts a worker that prints `{"url"}` when listening and `{"peakRssMiB"}` when its stdin ends. */
-export async function startChildServer(script: string, args: readonly string[]): Promise<ChildServer> {
+/**
+ * Starts a worker that prints `{"url"}` when listening, `{"cpuMicros"}` for each `cpu` line on its
+ * stdin, and `{"peakRssMiB"}` when its stdin ends.
+ */
+export async function startChildServer(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChildServer> {
   const path = fileURLToPath(new URL(`./workers/${script}`, import.meta.url))
-  const child = spawn(tsx, [path, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(tsx, [path, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env })
   const lines: string[] = []
   let buffer = ''
   const waiters: (() => void)[] = []
@@ -53,12 +64,19 @@ export async function startChildServer(script: string, args: readonly string[]):
     }
     return JSON.parse(lines[index]!) as Record<string, unknown>
   }
-  const { url } = await nextLine(0)
+  const info = await nextLine(0)
+  let answered = 1
   return {
-    url: String(url),
+    url: String(info.url),
+    info,
+    async cpuMicros() {
+      child.stdin.write('cpu\n')
+      const { cpuMicros } = await nextLine(answered++)
+      return Number(cpuMicros)
+    },
     async stop() {
       child.stdin.end()
-      const { peakRssMiB: peak } = await nextLine(1)
+      const { peakRssMiB: peak } = await nextLine(answered++)
       await exited
       return Number(peak)
     },

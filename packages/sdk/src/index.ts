@@ -12,6 +12,14 @@ export {
 export { EdgeClip } from './client/edgeclip'
 export { decodeEmbedding, type EmbeddingOf, type Encoding } from './core/decode'
 export {
+  type CachedRow,
+  DEFAULT_CACHE_BYTES,
+  DEFAULT_CACHE_ENTRIES,
+  type EmbeddingStore,
+  type MemoryStoreOptions,
+  memoryStore,
+} from './core/embedding-store'
+export {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIError,

@@ -2,11 +2,11 @@
 import { EdgeclipError } from '@edgeclip/core'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import type { GatewayConfig } from './config'
 import type { AppEnv } from './env'
 import { bearerKeyAuth } from './middleware/auth'
+import { declaredBodyLimit } from './middleware/body-limit'
 import { errorResponse, validationError } from './middleware/errors'
 import { rateLimit } from './middleware/rate-limit'
 import { requestId } from './middleware/request-id'
@@ -74,7 +74,7 @@ export function createGatewayApp({ getDeps, config }: GatewayAppOptions): Gatewa
   })
   app.use(
     '/v1/embeddings',
-    bodyLimit({
+    declaredBodyLimit({
       maxSize: config.maxBodyBytes,
       onError: () => {
         throw new EdgeclipError(`The request body is over ${config.maxBodyBytes} bytes.`, {

@@ -1,5 +1,11 @@
 // Options of `new EdgeClip(...)`, their defaults and the environment fallback.
 
+import {
+  type EmbeddingStore,
+  isEmbeddingStore,
+  type MemoryStoreOptions,
+  memoryStore,
+} from '../core/embedding-store'
 import { EdgeClipSDKError } from '../core/errors'
 import type { Fetch } from '../core/request'
 import { readEnv } from '../internal/env'
@@ -33,6 +39,11 @@ export interface EdgeClipOptions {
   maxConcurrency?: number | undefined
   /** Headers sent with every call. */
   defaultHeaders?: Record<string, string> | undefined
+  /**
+   * Client-side cache (off by default): `true` for an in-memory LRU (10 000 rows, 64 MiB), its
+   * bounds, or your own store with `get`/`set`. Repeated inputs then make no call.
+   */
+  cache?: boolean | MemoryStoreOptions | EmbeddingStore | undefined
 }
 
 export interface ResolvedOptions {
@@ -45,6 +56,7 @@ export interface ResolvedOptions {
   maxBatchBytes: number
   maxConcurrency: number
   defaultHeaders: Record<string, string>
+  cache: EmbeddingStore | undefined
 }
 
 export function resolveOptions(options: EdgeClipOptions): ResolvedOptions {
@@ -60,7 +72,17 @@ export function resolveOptions(options: EdgeClipOptions): ResolvedOptions {
     maxBatchBytes: positive('maxBatchBytes', options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES),
     maxConcurrency: positive('maxConcurrency', options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY),
     defaultHeaders: options.defaultHeaders ?? {},
+    cache: resolveCache(options.cache),
   }
+}
+
+function resolveCache(cache: EdgeClipOptions['cache']): EmbeddingStore | undefined {
+  if (cache === undefined || cache === false) return undefined
+  if (cache === true) return memoryStore()
+  if (isEmbeddingStore(cache)) return cache
+  if (cache.maxEntries !== undefined) positive('cache.maxEntries', cache.maxEntries)
+  if (cache.maxBytes !== undefined) positive('cache.maxBytes', cache.maxBytes)
+  return memoryStore(cache)
 }
 
 function defaultFetch(): Fetch {

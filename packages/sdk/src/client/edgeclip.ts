@@ -1,5 +1,6 @@
 // The client: one EdgeClip per gateway and key; embed() splits, retries and decodes.
 import { decodeEmbedding, type Encoding } from '../core/decode'
+import type { CachedRow } from '../core/embedding-store'
 import { APIError, EdgeClipSDKError, NotFoundError, PayloadTooLargeError } from '../core/errors'
 import { type ImageSource, imageToWire } from '../core/image-input'
 import { requestJSON, type TransportConfig } from '../core/request'
@@ -14,6 +15,7 @@ import type {
 } from '../core/types'
 import { isBrowser } from '../internal/runtime'
 import { VERSION } from '../version'
+import { CachedEmbedder, type WireInput } from './cached-embed'
 import {
   DEFAULT_MAX_BATCH_SIZE,
   type EdgeClipOptions,
@@ -39,6 +41,7 @@ export class EdgeClip {
   private readonly options: ResolvedOptions
   private readonly transport: TransportConfig
   private modelInfo: Promise<ModelInfo | undefined> | undefined
+  private readonly cached: CachedEmbedder | undefined
 
   constructor(options: EdgeClipOptions = {}) {
     this.options = resolveOptions(options)
@@ -54,6 +57,7 @@ export class EdgeClip {
       timeout: this.options.timeout,
       maxRetries: this.options.maxRetries,
     }
+    this.cached = this.options.cache ? new CachedEmbedder(this.options.cache) : undefined
   }
 
   /** Texts and images in one call; one row per input, in order. */
@@ -75,10 +79,29 @@ export class EdgeClip {
   ): Promise<EmbedResponse<Float32Array | Uint8Array>> {
     const items = Array.isArray(inputs) ? inputs : [inputs]
     if (items.length === 0) throw new EdgeClipSDKError('embed needs at least one input')
+    if (!this.cached) return this.embedUncached(items, options)
+    const wire = await Promise.all(items.map(toWireInput))
+    // The served model's revision is part of every key: a redeployed model is not served old rows.
+    const info = await this.servedModel(options)
+    const model = info?.id ?? options.model ?? ''
+    const scope = JSON.stringify([this.baseURL, options.model ?? '', model, info?.revision ?? ''])
+    const parts = {
+      scope,
+      encoding: options.encoding ?? DEFAULT_ENCODING,
+      normalized: options.normalized ?? true,
+      truncate: options.truncate ?? false,
+    }
+    return this.cached.embed(wire, parts, model, (misses) => this.embedUncached(misses, options))
+  }
+
+  private async embedUncached(
+    items: readonly EmbedInput[],
+    options: EmbedOptions,
+  ): Promise<EmbedResponse<CachedRow>> {
     const encoding = options.encoding ?? DEFAULT_ENCODING
     const batchSize = await this.batchSize(items.length, options)
     const { rows, extras } = await runBatches(
-      items,
+      [...items],
       async (batch, signal, start) => this.embedFitting(batch, encoding, options, signal, start),
       {
         batchSize,
@@ -166,6 +189,12 @@ export class EdgeClip {
     if (this.options.maxBatchSize !== undefined) return this.options.maxBatchSize
     // One input always fits; bigger jobs ask the server once what one call may carry.
     if (count <= 1) return 1
+    const limit = (await this.servedModel(options))?.maxInputs
+    return limit !== undefined && limit > 0 ? limit : DEFAULT_MAX_BATCH_SIZE
+  }
+
+  /** GET /v1/models once per client (again after a failure or a stale limit). */
+  private servedModel(options: EmbedOptions): Promise<ModelInfo | undefined> {
     this.modelInfo ??= this.models(options.signal ? { signal: options.signal } : {}).catch(
       (error: unknown) => {
         // A gateway without the route keeps the documented default; other failures ask again next job.
@@ -173,8 +202,7 @@ export class EdgeClip {
         return undefined
       },
     )
-    const limit = (await this.modelInfo)?.maxInputs
-    return limit !== undefined && limit > 0 ? limit : DEFAULT_MAX_BATCH_SIZE
+    return this.modelInfo
   }
 
   /**
@@ -247,8 +275,6 @@ export class EdgeClip {
     }
   }
 }
-
-type WireInput = { text: string } | { image: string }
 
 async function toWireInput(input: EmbedInput): Promise<WireInput> {
   if (typeof input === 'string') return { text: input }

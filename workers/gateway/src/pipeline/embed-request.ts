@@ -8,6 +8,7 @@ import type { EmbeddingsRequest, EmbeddingsResponse } from '../schemas'
 import { cacheKeyOf } from './cache-keys'
 import { dedupeKeys } from './dedupe'
 import { embedMisses, type Miss, type Route } from './embed-misses'
+import { encodeFragment, fragmentKey, fragmentsFor, renderEmbeddingsJson } from './encoded-fragments'
 import { toEmbedItems } from './input-items'
 import { l2Normalize } from './l2-normalize'
 import { checkModel, resolveOutputOptions } from './output-options'
@@ -27,7 +28,10 @@ export interface EmbedContext {
 }
 
 export interface EmbedOutcome {
-  body: EmbeddingsResponse
+  /** The response body as sent: UTF-8 JSON. */
+  json: Uint8Array<ArrayBuffer>
+  /** `json` parsed (for callers that want objects; the route sends `json` as is). */
+  readonly body: EmbeddingsResponse
   route: RouteHeader
   cache: CacheHeader
 }
@@ -138,16 +142,32 @@ export async function embedRequest(request: EmbeddingsRequest, context: EmbedCon
     }
   }
 
-  const data = await timings.measure('encode', () =>
-    slotOfItem.map((slot, index) => {
-      let vector = vectors[slot]!
-      if (output.dimensions < vector.length) vector = vector.subarray(0, output.dimensions)
-      if (output.normalized) vector = l2Normalize(vector)
-      return { object: 'embedding' as const, index, embedding: encodeEmbedding(vector, output.type) }
-    }),
-  )
+  const embeddings = await timings.measure('encode', () => {
+    const fragments = fragmentsFor(deps.cache)
+    const bySlot: Uint8Array[] = []
+    return slotOfItem.map((slot) => {
+      const known = bySlot[slot]
+      if (known !== undefined) return known
+      const key = fragmentKey(uniqueKeys[slot]!, output)
+      // Only a row the cache itself answered may reuse its text; a fresh row is encoded anew.
+      let fragment = routes[slot] === 'cache' ? fragments.get(key) : undefined
+      if (fragment === undefined) {
+        let vector = vectors[slot]!
+        if (output.dimensions < vector.length) vector = vector.subarray(0, output.dimensions)
+        if (output.normalized) vector = l2Normalize(vector)
+        fragment = encodeFragment(encodeEmbedding(vector, output.type))
+        fragments.set(key, fragment)
+      }
+      bySlot[slot] = fragment
+      return fragment
+    })
+  })
+  const json = renderEmbeddingsJson({ model, embeddings, promptTokens })
   return {
-    body: { object: 'list', model, data, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } },
+    json,
+    get body() {
+      return JSON.parse(new TextDecoder().decode(json)) as EmbeddingsResponse
+    },
     ...summarize(routes, cached !== undefined),
   }
 }

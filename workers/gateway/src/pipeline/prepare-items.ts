@@ -8,6 +8,7 @@ import { backendTowerFor, plannedKey, resolveKeyPlan } from './cache-keys'
 import { routeFor } from './embed-misses'
 import { atInput, type EmbedItem } from './input-items'
 import { resolveImages } from './resolve-images'
+import { textKeys } from './text-keys'
 
 /** `key` names `tower`, the tower the item is routed to; `cacheable` is false when it is unknown. */
 interface Keyed {
@@ -17,7 +18,7 @@ interface Keyed {
 }
 
 export type PreparedItem =
-  | ({ kind: 'text'; ids: number[]; tokens: number } & Keyed)
+  | ({ kind: 'text'; ids: readonly number[]; tokens: number } & Keyed)
   | ({ kind: 'image'; bytes: Uint8Array } & Keyed)
 
 /** Text tokenized between two turns of the event loop: a few milliseconds of work. */
@@ -44,12 +45,18 @@ export async function prepareItems(
   options: PrepareOptions,
 ): Promise<PreparedItem[]> {
   const { deps, config, timings, single } = options
+  const keys = textKeys(deps, options.truncate)
   const tokenized = await timings.measure('tokenize', async () => {
-    const encoded: (ReturnType<typeof deps.tokenizer.encode> | undefined)[] = []
+    const encoded: ({ ids: readonly number[] } | undefined)[] = []
     let charsSinceYield = 0
     for (const [index, item] of items.entries()) {
       if (item.kind !== 'text') {
         encoded.push(undefined)
+        continue
+      }
+      const remembered = keys.remembered(item.text)
+      if (remembered) {
+        encoded.push({ ids: remembered })
         continue
       }
       // Tokenizing is synchronous: a 30 MB request would hold the event loop (every other request,
@@ -62,9 +69,11 @@ export async function prepareItems(
       }
       charsSinceYield += item.text.length
       try {
-        encoded.push(
-          deps.tokenizer.encode(item.text, { maxLength: deps.spec.maxTokens, truncate: options.truncate }),
-        )
+        const { ids } = deps.tokenizer.encode(item.text, {
+          maxLength: deps.spec.maxTokens,
+          truncate: options.truncate,
+        })
+        encoded.push({ ids: keys.remember(item.text, ids) })
       } catch (error) {
         throw atInput(error, index, single)
       }
@@ -98,8 +107,13 @@ export async function prepareItems(
     const needsBackend = routed.some(({ route }) => route === 'backend')
     const plan = await resolveKeyPlan(deps, needsBackend, options.signal)
     return Promise.all(
-      routed.map(async ({ input, route }): Promise<PreparedItem> => {
+      routed.map(async ({ input, route }, index): Promise<PreparedItem> => {
         const tower = route === 'edge' ? plan.edge : backendTowerFor(input, plan.backend)
+        const item = items[index]!
+        // A text's key under a known tower comes from the L0 memo (same key, without the hashing).
+        if (input.kind === 'text' && tower && item.kind === 'text') {
+          return { ...input, tower, key: await keys.keyOf(item.text, input.ids, tower), cacheable: true }
+        }
         return { ...input, tower, ...(await plannedKey(deps.spec, input, tower)) }
       }),
     )

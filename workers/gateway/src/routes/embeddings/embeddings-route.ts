@@ -65,6 +65,7 @@ export function registerEmbeddingsRoute(app: OpenAPIHono<AppEnv>, config: Gatewa
     // A tiered cache serving from its local tier while the shared one is down says so.
     const cache = context.get('deps').cache as { status?: () => string }
     if (cache.status?.() === 'degraded') context.header('x-edgeclip-cache-status', 'degraded')
-    return context.json(outcome.body, 200)
+    // The body is assembled from cached JSON fragments; the response schema above describes it.
+    return context.body(outcome.json, 200, { 'content-type': 'application/json' }) as never
   })
 }

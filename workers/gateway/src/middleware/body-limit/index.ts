@@ -1,0 +1,1 @@
+export { type DeclaredBodyLimitOptions, declaredBodyLimit } from './declared-body-limit'
