@@ -4,10 +4,12 @@
 // process's own (user + system) from /proc: an upper bound on what Workers bills, since it also
 // counts workerd's HTTP handling and the local KV/DO simulators' work inside the process.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createApiKey, fixtureModelSpec, textCacheKey, WordPieceTokenizer } from '@edgeclip/core'
+import { IN_PROCESS_EDGE_NUMERICS } from '@edgeclip/gateway'
 import { freePort } from '@edgeclip/testkit'
 
 const gatewayDir = fileURLToPath(new URL('../../../workers/gateway/', import.meta.url))
@@ -88,9 +90,15 @@ export async function startWorkerdGateway(
   )
   const vocab = await readFile(join(gatewayDir, 'src/workers/fixture/vocab.txt'), 'utf8')
   const tokenizer = WordPieceTokenizer.fromVocab(vocab, fixtureModelSpec.tokenizer)
+  // Keyed as the Workers gateway keys them: the bundled fixture tower's hash and its numerics.
+  const model = await readFile(join(gatewayDir, 'src/workers/fixture/text_model.onnx'))
+  const tower = {
+    weights: createHash('sha256').update(model).digest('hex'),
+    numerics: IN_PROCESS_EDGE_NUMERICS,
+  }
   const rows = await Promise.all(
     texts.map(async (text, index) => {
-      const key = await textCacheKey(fixtureModelSpec, tokenizer.encode(text).ids)
+      const key = await textCacheKey({ spec: fixtureModelSpec, tower }, tokenizer.encode(text).ids)
       const bytes = new Uint8Array(seededRow(index).buffer)
       return { key: `emb:${key}`, value: Buffer.from(bytes).toString('base64'), base64: true }
     }),

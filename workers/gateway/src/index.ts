@@ -13,3 +13,4 @@ export type {
   RateLimits,
   TextTokenizer,
 } from './ports'
+export { IN_PROCESS_EDGE_NUMERICS } from './workers/deps/edge-numerics'

@@ -5,13 +5,7 @@
 // whole cold-start budget) and waits `coldWaitMs` for it. A warm backend passes straight through;
 // a cold one gives 503 `backend_cold_start` with retry-after ≈ the boot time still expected, while
 // the probe keeps the container booting so the client's retry finds it warm.
-import type {
-  Backend,
-  BackendCallOptions,
-  BackendIdentity,
-  BackendItem,
-  BackendResult,
-} from '@edgeclip/core'
+import type { Backend, BackendCallOptions, BackendIdentity, BackendItem, BackendResult } from '@edgeclip/core'
 import { EdgeclipError } from '@edgeclip/core'
 import { backendErrors } from './backend-errors'
 

@@ -27,6 +27,7 @@ import {
   type TextModelSource,
 } from '../edge-tower'
 import type { WorkersEnv } from '../env'
+import { IN_PROCESS_EDGE_NUMERICS } from './edge-numerics'
 import { selectModel } from './model-selection'
 import { workersBackend } from './workers-backend'
 
@@ -51,8 +52,7 @@ function tokenizerFor(vocab: string, spec: ModelSpec, sourceName: string): WordP
   }
 }
 
-/** A single-file tower run by onnxruntime-web in this isolate. */
-export const IN_PROCESS_EDGE_NUMERICS = 'fp32/onnxruntime-web-wasm'
+export { IN_PROCESS_EDGE_NUMERICS } from './edge-numerics'
 
 /** The split tower's identity: its build id names the parts and table; the numerics their weights. */
 export const splitEdgeIdentity = (manifest: EdgeManifest): TowerIdentity => ({
