@@ -15,6 +15,12 @@ export interface GatewayConfig {
   edgeMaxWaiting: number
   /** How long the gateway waits for one backend batch before answering 504. */
   backendTimeoutMs: number
+  /**
+   * How long the edge path (every edge batch of one request) may take before its texts go to the
+   * backend instead (504 without one): a stuck part Worker must not hold a request for the
+   * backend's whole deadline.
+   */
+  edgeTimeoutMs: number
   /** Limits for keys without their own, and for every caller when auth is off. */
   defaultLimits: RateLimits
   /** Largest decoded image (width x height) accepted from data URIs and base64. */
@@ -40,6 +46,8 @@ export const defaultGatewayConfig: GatewayConfig = {
   edgeMaxRunning: 2,
   edgeMaxWaiting: 64,
   backendTimeoutMs: 30_000,
+  // Long enough for a cold part chain to read its files and build its sessions; far under the backend's.
+  edgeTimeoutMs: 10_000,
   defaultLimits: { requestsPerMinute: 600, tokensPerMinute: 1_000_000 },
   maxImagePixels: 50_000_000,
   maxImageBytes: 20 * 1024 * 1024,

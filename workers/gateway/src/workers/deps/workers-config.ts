@@ -17,11 +17,14 @@ function wholeNumber(name: string, value: string | undefined): number | undefine
 
 /** EDGECLIP_EDGE_MAX_TOKENS=0 turns the edge tower off: every text goes to the backend. */
 export function workersConfig(
-  env: Pick<WorkersEnv, 'EDGECLIP_EDGE_MAX_TOKENS'> & Partial<Pick<WorkersEnv, 'EDGECLIP_CORS_ORIGINS'>>,
+  env: Pick<WorkersEnv, 'EDGECLIP_EDGE_MAX_TOKENS'> &
+    Partial<Pick<WorkersEnv, 'EDGECLIP_CORS_ORIGINS' | 'EDGECLIP_EDGE_TIMEOUT_MS'>>,
 ): GatewayConfig {
   const edgeMaxTokens = wholeNumber('EDGECLIP_EDGE_MAX_TOKENS', env.EDGECLIP_EDGE_MAX_TOKENS)
+  const edgeTimeoutMs = wholeNumber('EDGECLIP_EDGE_TIMEOUT_MS', env.EDGECLIP_EDGE_TIMEOUT_MS)
   return resolveGatewayConfig({
     ...(edgeMaxTokens === undefined ? {} : { edgeMaxTokens }),
+    ...(edgeTimeoutMs ? { edgeTimeoutMs } : {}),
     corsOrigins: parseCorsOrigins(env.EDGECLIP_CORS_ORIGINS),
   })
 }

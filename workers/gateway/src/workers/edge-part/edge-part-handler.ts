@@ -3,8 +3,9 @@
 // Only service bindings reach it (no route, no workers.dev URL; see wrangler.edge-part.jsonc).
 import { EdgeclipError, isEdgeclipError } from '@edgeclip/core'
 import { encodeTensorBundle, type TensorMap } from '@edgeclip/edge-model'
-import { TENSOR_BUNDLE_TYPE } from '../edge-tower'
+import { EDGE_PART_HEADER, TENSOR_BUNDLE_TYPE } from '../edge-tower'
 import type { EdgePartEnv } from './edge-part-env'
+import { type LoadWithBackoff, loadWithBackoff } from './load-backoff'
 import { type LoadedEdgePart, loadEdgePart } from './load-edge-part'
 import { decodeHop, partFeeds } from './part-feeds'
 
@@ -12,11 +13,10 @@ export interface EdgePartHandler {
   fetch(request: Request, env: EdgePartEnv): Promise<Response>
 }
 
-function errorResponse(error: unknown): Response {
+function errorResponse(error: unknown, part: string): Response {
+  const headers: Record<string, string> = { [EDGE_PART_HEADER]: part }
   if (isEdgeclipError(error)) {
-    const headers: Record<string, string> = error.retryAfter
-      ? { 'retry-after': String(error.retryAfter) }
-      : {}
+    if (error.retryAfter) headers['retry-after'] = String(error.retryAfter)
     return Response.json(error.toBody(), { status: error.status, headers })
   }
   console.error('edge part failed:', error)
@@ -24,7 +24,7 @@ function errorResponse(error: unknown): Response {
     status: 500,
     code: 'edge_part_failed',
   })
-  return Response.json(failure.toBody(), { status: 500 })
+  return Response.json(failure.toBody(), { status: 500, headers })
 }
 
 const bundleRequest = (url: string, tensors: TensorMap) =>
@@ -36,8 +36,8 @@ const bundleRequest = (url: string, tensors: TensorMap) =>
 
 /** `wasmModule`: ONNX Runtime's .wasm as wrangler compiled it (workerd cannot compile bytes). */
 export function createEdgePartHandler(wasmModule: WebAssembly.Module): EdgePartHandler {
-  // One part per isolate, loaded by the first request; a failed load is retried by the next one.
-  let loading: Promise<LoadedEdgePart> | undefined
+  // One part per isolate, loaded by the first request; a failed load is retried after a backoff.
+  let part: LoadWithBackoff<LoadedEdgePart> | undefined
   return {
     async fetch(request, env) {
       try {
@@ -45,11 +45,8 @@ export function createEdgePartHandler(wasmModule: WebAssembly.Module): EdgePartH
           throw new EdgeclipError('POST a tensor bundle.', { status: 405, code: 'method_not_allowed' })
         }
         const tensors = decodeHop(new Uint8Array(await request.arrayBuffer()))
-        loading ??= loadEdgePart(env, wasmModule).catch((error: unknown) => {
-          loading = undefined
-          throw error
-        })
-        const loaded = await loading
+        part ??= loadWithBackoff(() => loadEdgePart(env, wasmModule))
+        const loaded = await part.get()
         const outputs = await loaded.session.run(partFeeds(loaded, tensors))
         const { manifest } = loaded
         if (loaded.last) {
@@ -69,7 +66,7 @@ export function createEdgePartHandler(wasmModule: WebAssembly.Module): EdgePartH
         const ids = tensors[manifest.idsInput]!
         return await env.NEXT.fetch(bundleRequest(request.url, { [manifest.idsInput]: ids, ...outputs }))
       } catch (error) {
-        return errorResponse(error)
+        return errorResponse(error, env.EDGE_PART_INDEX)
       }
     },
   }

@@ -1,5 +1,6 @@
 export {
   EDGE_ARTIFACT_DIR,
+  EDGE_PART_HEADER,
   edgeArtifactKey,
   readEdgeFile,
   readEdgeManifest,
