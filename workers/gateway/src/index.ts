@@ -2,7 +2,14 @@
 export type { GatewayApp, GatewayAppOptions } from './app'
 export { createGatewayApp } from './app'
 export type { GatewayConfig } from './config'
-export { defaultGatewayConfig, parseCorsOrigins, resolveGatewayConfig } from './config'
+export {
+  defaultGatewayConfig,
+  parseCorsOrigins,
+  resolveGatewayConfig,
+  WORKERS_EDGE_MAX_TOKENS_LIMIT,
+  WORKERS_L1_CACHE_BYTES,
+  WORKERS_MAX_BODY_BYTES,
+} from './config'
 export type { AppEnv, GatewayBindings, GatewayVariables } from './env'
 export type {
   FetchedImage,

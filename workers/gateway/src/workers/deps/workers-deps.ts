@@ -11,18 +11,12 @@ import {
   SafeImageFetcher,
   TieredEmbeddingCache,
 } from '../../adapters'
-import type { GatewayConfig } from '../../config'
+import { type GatewayConfig, WORKERS_L1_CACHE_BYTES } from '../../config'
 import type { AppEnv } from '../../env'
 import type { GatewayDeps } from '../../ports'
 import { createEdgeTowerLoader, type EdgeTowerSource, ServiceBindingTextTower } from '../edge-tower'
 import type { WorkersEnv } from '../env'
 import { selectModel } from './model-selection'
-
-/**
- * In-isolate L1 in front of KV: ~10,900 jina-clip-v1 rows. The real model's tower lives in the part
- * Workers, and the fixture's runtime takes ~18 MiB (docs/edge-tower.md), so 32 MiB leaves room in 128.
- */
-const L1_CACHE_BYTES = 32 * 1024 * 1024
 
 export type IsolateDeps = Omit<GatewayDeps, 'waitUntil'>
 
@@ -98,7 +92,7 @@ export async function buildIsolateDeps(
     keyStore: env.EDGECLIP_AUTH === 'off' ? undefined : new KvKeyStore(env.KEYS),
     rateLimiter: new DurableObjectRateLimiter(env.RATE_LIMITER),
     cache: new TieredEmbeddingCache(
-      new LruEmbeddingCache({ maxBytes: L1_CACHE_BYTES }),
+      new LruEmbeddingCache({ maxBytes: WORKERS_L1_CACHE_BYTES }),
       new KvEmbeddingCache(env.CACHE),
     ),
     edgeTower,
