@@ -26,6 +26,8 @@ import { env } from './support/worker'
 const MIN_COSINE = 0.999
 /** A part backs off for seconds after a failed load (load-backoff.ts); recovery is polled for. */
 const RECOVERY = { timeout: 30_000, interval: 250 }
+/** For a test that waits out backoffs: two recoveries and the requests around them. */
+const WAITS_OUT_BACKOFF = { timeout: 3 * RECOVERY.timeout }
 
 /** Waits until the whole chain serves again (a failed part retries once its backoff ends). */
 async function untilReady(handler: WorkersHandler): Promise<void> {
@@ -70,44 +72,48 @@ describe('split edge tower through service bindings', () => {
     }
   })
 
-  it('sends texts to the backend while a part file is missing (503 without one), and serves once it is back', async () => {
-    const handler = createWorkersHandler(ortWasm)
-    const key = edgeArtifactKey(spec, 'part-2.onnx.data')
-    const saved = await (await env.MODELS.get(key))!.arrayBuffer()
-    await env.MODELS.delete(key)
-    // /readyz runs the shortest text through the chain: once part 1 is back from the last test's
-    // backoff, it finds the missing part.
-    const partTwoDown = 'unavailable: edge part 2 (model_unavailable)'
-    await vi.waitFor(async () => {
-      const notReady = await readyz(handler)
-      expect(notReady.status).toBe(503)
-      const text = await notReady.text()
-      expect(text).not.toContain(key)
-      expect((JSON.parse(text) as ReadyBody).checks.edge).toBe(partTwoDown)
-    }, RECOVERY)
-    // The part says who it is and how long it backs off, passed back through parts 0 and 1.
-    const { clsId, sepId } = spec.tokenizer
-    const fromParts = await sendToParts(
-      encodeTensorBundle({
-        input_ids: { type: 'int64', data: BigInt64Array.from([clsId, sepId], BigInt), dims: [1, 2] },
-      }),
-    )
-    expect([fromParts.status, fromParts.headers.get(EDGE_PART_HEADER)]).toEqual([503, '2'])
-    expect(Number(fromParts.headers.get('retry-after'))).toBeGreaterThan(0)
-    const fellBack = await embed(handler, 'blue car')
-    expect([fellBack.status, fellBack.headers.get('x-edgeclip-route')]).toEqual([200, 'backend'])
-    const missing = await embed(createWorkersHandler(ortWasm), 'blue bird', { BACKEND_URL: '' })
-    expect(missing.status).toBe(503)
-    expect(missing.headers.get('retry-after')).not.toBeNull()
-    expect(await missing.json()).toMatchObject({
-      error: { type: 'overloaded_error', code: 'model_unavailable', message: expect.stringContaining(key) },
-    })
-    await env.MODELS.put(key, saved)
-    await untilReady(handler)
-    const served = await embed(handler, 'blue car tree')
-    expect(served.status).toBe(200)
-    expect(served.headers.get('x-edgeclip-route')).toBe('edge')
-  })
+  it(
+    'sends texts to the backend while a part file is missing (503 without one), and serves once it is back',
+    WAITS_OUT_BACKOFF,
+    async () => {
+      const handler = createWorkersHandler(ortWasm)
+      const key = edgeArtifactKey(spec, 'part-2.onnx.data')
+      const saved = await (await env.MODELS.get(key))!.arrayBuffer()
+      await env.MODELS.delete(key)
+      // /readyz runs the shortest text through the chain: once part 1 is back from the last test's
+      // backoff, it finds the missing part.
+      const partTwoDown = 'unavailable: edge part 2 (model_unavailable)'
+      await vi.waitFor(async () => {
+        const notReady = await readyz(handler)
+        expect(notReady.status).toBe(503)
+        const text = await notReady.text()
+        expect(text).not.toContain(key)
+        expect((JSON.parse(text) as ReadyBody).checks.edge).toBe(partTwoDown)
+      }, RECOVERY)
+      // The part says who it is and how long it backs off, passed back through parts 0 and 1.
+      const { clsId, sepId } = spec.tokenizer
+      const fromParts = await sendToParts(
+        encodeTensorBundle({
+          input_ids: { type: 'int64', data: BigInt64Array.from([clsId, sepId], BigInt), dims: [1, 2] },
+        }),
+      )
+      expect([fromParts.status, fromParts.headers.get(EDGE_PART_HEADER)]).toEqual([503, '2'])
+      expect(Number(fromParts.headers.get('retry-after'))).toBeGreaterThan(0)
+      const fellBack = await embed(handler, 'blue car')
+      expect([fellBack.status, fellBack.headers.get('x-edgeclip-route')]).toEqual([200, 'backend'])
+      const missing = await embed(createWorkersHandler(ortWasm), 'blue bird', { BACKEND_URL: '' })
+      expect(missing.status).toBe(503)
+      expect(missing.headers.get('retry-after')).not.toBeNull()
+      expect(await missing.json()).toMatchObject({
+        error: { type: 'overloaded_error', code: 'model_unavailable', message: expect.stringContaining(key) },
+      })
+      await env.MODELS.put(key, saved)
+      await untilReady(handler)
+      const served = await embed(handler, 'blue car tree')
+      expect(served.status).toBe(200)
+      expect(served.headers.get('x-edgeclip-route')).toBe('edge')
+    },
+  )
 
   it('gives the edge path its own deadline: past it, texts go to the backend (504 without one)', async () => {
     // A part chain that never answers (a stuck part Worker), standing in for EDGE_TOWER.
