@@ -9,8 +9,13 @@ import { type LoadWithBackoff, loadWithBackoff } from './load-backoff'
 import { type LoadedEdgePart, loadEdgePart } from './load-edge-part'
 import { decodeHop, partFeeds } from './part-feeds'
 
+/** The slice of the Workers ExecutionContext the part uses. */
+interface PartContext {
+  waitUntil(promise: Promise<unknown>): void
+}
+
 export interface EdgePartHandler {
-  fetch(request: Request, env: EdgePartEnv): Promise<Response>
+  fetch(request: Request, env: EdgePartEnv, context?: PartContext): Promise<Response>
 }
 
 function errorResponse(error: unknown, part: string): Response {
@@ -39,14 +44,18 @@ export function createEdgePartHandler(wasmModule: WebAssembly.Module): EdgePartH
   // One part per isolate, loaded by the first request; a failed load is retried after a backoff.
   let part: LoadWithBackoff<LoadedEdgePart> | undefined
   return {
-    async fetch(request, env) {
+    async fetch(request, env, context) {
       try {
         if (request.method !== 'POST') {
           throw new EdgeclipError('POST a tensor bundle.', { status: 405, code: 'method_not_allowed' })
         }
         const tensors = decodeHop(new Uint8Array(await request.arrayBuffer()))
         part ??= loadWithBackoff(() => loadEdgePart(env, wasmModule))
-        const loaded = await part.get()
+        const loading = part.get()
+        // The load outlives this request: a caller that gives up (the gateway's edge deadline)
+        // must not cancel the R2 reads that later requests wait on.
+        context?.waitUntil(loading.catch(() => undefined))
+        const loaded = await loading
         const outputs = await loaded.session.run(partFeeds(loaded, tensors))
         const { manifest } = loaded
         if (loaded.last) {
