@@ -1,326 +1,129 @@
-// Issue 6.3d: peak memory of loading and running each text-tower variant inside workerd against
-// the 128 MB isolate limit, and the cost of the hop when the encoder is split across Workers.
-import { createReadStream } from 'node:fs'
-import { mkdir, stat, writeFile } from 'node:fs/promises'
-import { join, normalize, resolve } from 'node:path'
-import { encodeTensorBundle } from '@edgeclip/edge-model'
-import { readEdgeManifest } from '@edgeclip/edge-model/node'
-import { buildFixtureTextModel, startHttpServer, writeSyntheticJinaBert } from '@edgeclip/testkit'
+// Issue 11.4: isolate memory the way Cloudflare counts it (JS heap + ArrayBuffers, WebAssembly
+// memory included), per isolate, in workerd, on the shipped bundles: the three part Workers and
+// the gateway. Concerns live apart: model-files.ts (what R2 and KV hold), shipped-bundles.ts
+// (wrangler's dry-run output), workerd-host.ts (running workerd), inspector.ts and measure.ts
+// (measuring), report.ts (edge-fit.{json,md}).
+import { mkdir } from 'node:fs/promises'
+import { loadavg } from 'node:os'
+import { join, resolve } from 'node:path'
+import {
+  defaultGatewayConfig,
+  WORKERS_EDGE_MAX_TOKENS_LIMIT,
+  WORKERS_L1_CACHE_BYTES,
+  WORKERS_MAX_BODY_BYTES,
+} from '@edgeclip/gateway'
 import { type Agreement, measureAgreement } from './agreement'
-import { startWorkerd, type WorkerSpec } from './workerd-host'
-
-export const ISOLATE_LIMIT_BYTES = 128 * 2 ** 20
-const MiB = 2 ** 20
-const WIDTH = 768
+import { InspectorSession } from './inspector'
+import { fillGatewayL1, maximumBody, type PhaseResult, partBatch } from './measure'
+import { buildEdgeArtifact, EDGE_PARTS, readVocab, spec, uploadModelFiles } from './model-files'
+import {
+  type EdgeFitReport,
+  ISOLATE_LIMIT_MIB,
+  ISOLATE_TARGET_MIB,
+  isolateRows,
+  writeEdgeFitReport,
+} from './report'
+import { buildShippedBundles } from './shipped-bundles'
+import { startWorkerd } from './workerd-host'
 
 export interface EdgeFitOptions {
   quick: boolean
-  /** Models and scratch files (gitignored). */
+  /** Models, bundles and scratch files (gitignored). */
   workDir?: string
   /** Where edge-fit.json and edge-fit.md go. */
   resultsDir?: string
   log?: (message: string) => void
 }
 
-export interface PartMemory {
-  variant: string
-  part: string
-  fileMiB: number
-  baselineMiB: number
-  loadedMiB: number
-  peakMiB: number
-  /** RSS after the embeddings and a full GC, above idle: transient load copies gone. */
-  settledDeltaMiB: number
-  /** Peak workerd RSS above the idle isolate: what the model costs. */
-  peakDeltaMiB: number
-  wasmHeapMiB: number
-  /**
-   * What the isolate holds at its worst: the WASM heap plus the model bytes the script holds while
-   * the session is created (every part file, conservatively). RSS also counts workerd's own buffers.
-   */
-  isolatePeakMiB: number
-  /** After load: the WASM heap plus the resident int8 embedding table (first part only). */
-  isolateSettledMiB: number
-  loadMs: number
-  embedMs64: number
-  fits: boolean
-}
-
-export interface HopFigure {
-  parts: number
-  tokens: number
-  oneWorkerMs: number
-  chainedMs: number
-  hopMs: number
-}
-
 const repoRoot = resolve(import.meta.dirname, '../..')
-/** [CLS] ... [SEP] with ids spread over the vocabulary (`rows` of it). */
-const idsBundle = (tokens: number, rows = 30_522) => {
-  const ids = BigInt64Array.from({ length: tokens }, (_, index) =>
-    index === 0 ? 101n : index === tokens - 1 ? 102n : BigInt(110 + ((index * 7919) % (rows - 110))),
-  )
-  return { input_ids: { type: 'int64' as const, data: ids, dims: [1, tokens] } }
-}
+/** Past the Workers maximum, measured last (WASM memory never shrinks) to show why it is the maximum. */
+const OVER_MAXIMUM_TOKENS = 64
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
-
-const round = (value: number) => Math.round(value * 10) / 10
-
-async function serveDir(root: string) {
-  return startHttpServer((request, response) => {
-    const path = normalize(join(root, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)))
-    if (!path.startsWith(root)) {
-      response.writeHead(403).end()
-      return
-    }
-    const stream = createReadStream(path)
-    stream.on('error', () => response.writeHead(404).end())
-    stream.on('open', () => stream.pipe(response))
-  })
-}
-
-async function timeEmbed(send: () => Promise<Response>, runs: number): Promise<number> {
-  const times: number[] = []
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now()
-    const response = await send()
-    if (!response.ok) throw new Error(`embed failed: ${response.status} ${await response.text()}`)
-    await response.arrayBuffer()
-    times.push(performance.now() - started)
-  }
-  return median(times)
-}
-
-/** One model (or one part) alone in a fresh workerd process. */
-async function measurePart(
-  modelUrl: string,
-  variant: string,
-  part: string,
-  model: string,
-  fileBytes: number,
-  heldBytes: { peak: number; settled: number },
-  feeds: Parameters<typeof encodeTensorBundle>[0],
-  runs: number,
-): Promise<PartMemory> {
-  const host = await startWorkerd([{ name: 'part', model }], modelUrl)
-  try {
-    await (await host.fetch('part', '/ping')).json()
-    const baseline = (await host.memory()).rss
-    const load = (await (await host.fetch('part', '/load')).json()) as { loadMs: number }
-    const loaded = (await host.memory()).rss
-    const body = encodeTensorBundle(feeds)
-    await timeEmbed(() => host.fetch('part', '/embed', body), 1)
-    const embedMs64 = await timeEmbed(() => host.fetch('part', '/embed', body), runs)
-    const { wasmBytes } = (await (await host.fetch('part', '/ping')).json()) as { wasmBytes: number }
-    const { peak } = await host.memory()
-    const { collected } = (await (await host.fetch('part', '/gc')).json()) as { collected: boolean }
-    if (!collected) throw new Error('workerd did not expose gc()')
-    const settled = (await host.memory()).rss
-    return {
-      variant,
-      part,
-      fileMiB: round(fileBytes / MiB),
-      baselineMiB: round(baseline / MiB),
-      loadedMiB: round(loaded / MiB),
-      peakMiB: round(peak / MiB),
-      peakDeltaMiB: round((peak - baseline) / MiB),
-      settledDeltaMiB: round((settled - baseline) / MiB),
-      wasmHeapMiB: round(wasmBytes / MiB),
-      loadMs: load.loadMs,
-      embedMs64: round(embedMs64),
-      isolatePeakMiB: round((wasmBytes + heldBytes.peak) / MiB),
-      isolateSettledMiB: round((wasmBytes + heldBytes.settled) / MiB),
-      fits: wasmBytes + heldBytes.peak < ISOLATE_LIMIT_BYTES,
-    }
-  } finally {
-    await host.dispose()
-  }
-}
-
-async function sizeOfFiles(root: string, files: string[]): Promise<number> {
-  let total = 0
-  for (const file of files) total += (await stat(join(root, file))).size
-  return total
-}
-
-export async function runEdgeFit(
-  options: EdgeFitOptions,
-): Promise<{ parts: PartMemory[]; hops: HopFigure[]; agreement: Agreement[] }> {
+export async function runEdgeFit(options: EdgeFitOptions): Promise<EdgeFitReport> {
   const log = options.log ?? ((message: string) => console.error(`[edge-fit] ${message}`))
   const workDir = options.workDir ?? join(repoRoot, 'bench', 'results', 'tmp', 'edge-fit')
   await mkdir(workDir, { recursive: true })
-  const runs = options.quick ? 5 : 9
-  log('building the synthetic JinaBERT variants (cached)')
-  const fp32 = await writeSyntheticJinaBert(join(workDir, 'fp32.onnx'))
-  // ONNX Runtime itself (compiled wasm, glue, arena) with the 1.5 MB fixture model: what any model pays.
-  const runtimePath = join(workDir, 'runtime-fixture.onnx')
-  await writeFile(runtimePath, buildFixtureTextModel())
-  const single = [
-    { variant: 'runtime only (fixture model)', path: runtimePath, bytes: (await stat(runtimePath)).size },
-    ...(options.quick ? [] : [{ variant: 'fp32', ...fp32 }]),
-    { variant: 'int8', ...(await writeSyntheticJinaBert(join(workDir, 'int8.onnx'), { variant: 'int8' })) },
-    { variant: 'q4', ...(await writeSyntheticJinaBert(join(workDir, 'q4.onnx'), { variant: 'q4' })) },
-  ]
-  const splits = options.quick ? [1, 2] : [1, 2, 3]
-  const edges = []
-  for (const parts of splits) {
-    const dir = `edge-${parts}`
-    await writeSyntheticJinaBert(join(workDir, dir), { variant: 'edge', parts })
-    edges.push({ parts, dir })
-  }
-  const server = await serveDir(workDir)
-  const results: PartMemory[] = []
-  const hops: HopFigure[] = []
+  log('building the full-size synthetic JinaBERT and its 3-part edge build (cached)')
+  const build = await buildEdgeArtifact(workDir)
+  const vocab = await readVocab()
+  log('bundling the gateway and the part Workers with `wrangler deploy --dry-run`')
+  const bundles = await buildShippedBundles(join(workDir, 'bundles'))
+  // The Workers gateway's config: the shared defaults with its own body limit.
+  const config = { ...defaultGatewayConfig, maxBodyBytes: WORKERS_MAX_BODY_BYTES }
+  // No backend: every text this bench sends is either cached or sent to the parts directly, and
+  // the maximum body's long texts stop after parsing and tokenizing, which is what is measured.
+  const host = await startWorkerd(bundles, {
+    EDGECLIP_EDGE_MAX_TOKENS: String(config.edgeMaxTokens),
+    BACKEND_URL: '',
+  })
+  const sessions = new Map<string, InspectorSession>()
+  const phases: PhaseResult[] = []
   try {
-    for (const model of single) {
-      log(`measuring ${model.variant} (one file, ${round(model.bytes / MiB)} MiB)`)
-      const file = model.path.slice(workDir.length + 1)
-      results.push(
-        await measurePart(
-          server.url,
-          model.variant,
-          'whole',
-          `single:${file}`,
-          model.bytes,
-          { peak: model.bytes, settled: 0 },
-          idsBundle(64, model.path === runtimePath ? 512 : undefined),
-          runs,
-        ),
-      )
+    await uploadModelFiles(host, build, vocab)
+    for (const [name, url] of host.inspector) sessions.set(name, await InspectorSession.connect(url))
+    log('part Workers: first request (session creation, then the table on part 0)')
+    phases.push(await partBatch(host, build, sessions, 'first request: session + table load', 1, 3))
+    const batches = [
+      { label: 'largest batch at the defaults', tokens: config.edgeMaxTokens },
+      { label: 'largest batch at the maximum threshold', tokens: WORKERS_EDGE_MAX_TOKENS_LIMIT },
+    ]
+    for (const { label, tokens } of batches) {
+      log(`part Workers: ${config.edgeBatchSize}×${tokens}`)
+      phases.push(await partBatch(host, build, sessions, label, config.edgeBatchSize, tokens))
     }
-    for (const { parts, dir } of edges) {
-      const manifest = await readEdgeManifest(join(workDir, dir))
-      for (const [index, part] of manifest.parts.entries()) {
-        log(`measuring edge int8, ${parts} part(s): part ${index}`)
-        const hiddenInput = part.inputs.find(
-          (name) => name !== manifest.idsInput && name !== manifest.embedsInput,
-        )
-        const feeds = hiddenInput
-          ? {
-              ...idsBundle(64),
-              [hiddenInput]: {
-                type: 'float32' as const,
-                data: new Float32Array(64 * WIDTH).fill(0.01),
-                dims: [1, 64, WIDTH],
-              },
-            }
-          : idsBundle(64)
-        const files = [part.file, part.data, ...(index === 0 ? [manifest.table.file] : [])]
-        const bytes = await sizeOfFiles(join(workDir, dir), files)
-        // The worker creates the session before fetching the table, so the two never coexist.
-        const sessionBytes = await sizeOfFiles(join(workDir, dir), [part.file, part.data])
-        const tableBytes = index === 0 ? manifest.table.bytes : 0
-        results.push(
-          await measurePart(
-            server.url,
-            `edge-int8-${parts}`,
-            `${index + 1}/${parts}`,
-            `edge:${dir}:${index}`,
-            bytes,
-            { peak: Math.max(sessionBytes, tableBytes), settled: tableBytes },
-            feeds,
-            runs,
-          ),
-        )
-      }
-      if (parts > 1) hops.push(...(await measureHops(server.url, dir, parts, runs, log)))
-    }
+    const rowBytes = spec.dimensions * 4
+    // A few more than fit, so the LRU is at its byte limit, evicting.
+    const entries = Math.ceil((WORKERS_L1_CACHE_BYTES / rowBytes) * 1.05)
+    log(`gateway: filling its ${WORKERS_L1_CACHE_BYTES / 2 ** 20} MiB L1 with ${entries} cached rows`)
+    phases.push(await fillGatewayL1(host, build, sessions, vocab, entries))
+    log(`gateway: a ${config.maxBodyBytes / 2 ** 20} MiB body with its L1 full`)
+    phases.push(await maximumBody(host, sessions, config.maxBodyBytes, config.maxInputs))
+    log(`part Workers: ${config.edgeBatchSize}×${OVER_MAXIMUM_TOKENS}, over the maximum threshold`)
+    phases.push(
+      await partBatch(
+        host,
+        build,
+        sessions,
+        'over the maximum (refused by the Workers config)',
+        config.edgeBatchSize,
+        OVER_MAXIMUM_TOKENS,
+      ),
+    )
   } finally {
-    await server.close()
+    for (const session of sessions.values()) session.close()
+    await host.dispose()
   }
-  log('measuring agreement with fp32')
-  const agreement = await measureAgreement(
-    fp32.path,
-    single.filter((model) => model.variant === 'int8' || model.variant === 'q4'),
-    edges.map(({ parts, dir }) => ({ variant: `edge-int8-${parts}`, dir: join(workDir, dir) })),
-  )
-  const report = { isolateLimitMiB: ISOLATE_LIMIT_BYTES / MiB, parts: results, hops, agreement }
-  const resultsDir = options.resultsDir ?? join(repoRoot, 'bench', 'results')
-  await mkdir(resultsDir, { recursive: true })
-  await writeFile(join(resultsDir, 'edge-fit.json'), `${JSON.stringify(report, null, 2)}\n`)
-  await writeFile(join(resultsDir, 'edge-fit.md'), edgeFitMarkdown(results, hops, agreement))
-  return { parts: results, hops, agreement }
-}
-
-/** The chain of Workers (service bindings) against one Worker holding every part. */
-async function measureHops(
-  modelUrl: string,
-  dir: string,
-  parts: number,
-  runs: number,
-  log: (m: string) => void,
-) {
-  log(`measuring the hop cost over ${parts} chained Workers`)
-  const chain: WorkerSpec[] = Array.from({ length: parts }, (_, index) => ({
-    name: `part${index}`,
-    model: `edge:${dir}:${index}`,
-    ...(index + 1 < parts ? { next: `part${index + 1}` } : {}),
-  }))
-  const figures: HopFigure[] = []
-  const chained = await startWorkerd(chain, modelUrl)
-  const whole = await startWorkerd([{ name: 'whole', model: `edge:edge-1:0` }], modelUrl)
-  try {
-    for (const worker of chain) await (await chained.fetch(worker.name, '/load')).arrayBuffer()
-    await (await whole.fetch('whole', '/load')).arrayBuffer()
-    for (const tokens of [8, 16, 32, 64]) {
-      const body = encodeTensorBundle(idsBundle(tokens))
-      const sendChained = () => chained.fetch('part0', '/embed', body)
-      const sendWhole = () => whole.fetch('whole', '/embed', body)
-      // Warm both, then alternate, so load from other processes on this machine hits both alike.
-      await timeEmbed(sendChained, 1)
-      await timeEmbed(sendWhole, 1)
-      const chainedTimes: number[] = []
-      const wholeTimes: number[] = []
-      for (let run = 0; run < runs; run++) {
-        chainedTimes.push(await timeEmbed(sendChained, 1))
-        wholeTimes.push(await timeEmbed(sendWhole, 1))
-      }
-      const chainedMs = median(chainedTimes)
-      const oneWorkerMs = median(wholeTimes)
-      figures.push({
-        parts,
-        tokens,
-        oneWorkerMs: round(oneWorkerMs),
-        chainedMs: round(chainedMs),
-        hopMs: round((chainedMs - oneWorkerMs) / (parts - 1)),
-      })
-    }
-  } finally {
-    await chained.dispose()
-    await whole.dispose()
+  let agreement: Agreement[] = []
+  if (!options.quick) {
+    log('measuring agreement with fp32 (onnxruntime-node)')
+    agreement = await measureAgreement(
+      build.fp32Path,
+      [],
+      [{ variant: `edge-int8-${EDGE_PARTS}`, dir: build.dir }],
+    )
   }
-  return figures
-}
-
-export function edgeFitMarkdown(
-  parts: readonly PartMemory[],
-  hops: readonly HopFigure[],
-  agreement: readonly Agreement[],
-): string {
-  const lines = [
-    '## Edge fit: text tower inside workerd (128 MiB isolate limit)',
-    '',
-    '| variant | part | files MiB | workerd RSS idle | after load | peak | peak − idle | after GC − idle | WASM heap | isolate peak | isolate settled | load ms | embed ms @64 | fits |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...parts.map(
-      (row) =>
-        `| ${row.variant} | ${row.part} | ${row.fileMiB} | ${row.baselineMiB} | ${row.loadedMiB} | ${row.peakMiB} | ${row.peakDeltaMiB} | ${row.settledDeltaMiB} | ${row.wasmHeapMiB} | ${row.isolatePeakMiB} | ${row.isolateSettledMiB} | ${row.loadMs} | ${row.embedMs64} | ${row.fits ? 'yes' : 'no'} |`,
-    ),
-    '',
-    '| parts | tokens | one Worker ms | chained Workers ms | per hop ms |',
-    '|---|---|---|---|---|',
-    ...hops.map(
-      (hop) => `| ${hop.parts} | ${hop.tokens} | ${hop.oneWorkerMs} | ${hop.chainedMs} | ${hop.hopMs} |`,
-    ),
-    '',
-    '| variant (onnxruntime-web) | cosine vs fp32, min | mean |',
-    '|---|---|---|',
-    ...agreement.map((row) => `| ${row.variant} | ${row.minCosine} | ${row.meanCosine} |`),
-    '',
-  ]
-  return `${lines.join('\n')}\n`
+  const report: EdgeFitReport = {
+    isolateLimitMiB: ISOLATE_LIMIT_MIB,
+    isolateTargetMiB: ISOLATE_TARGET_MIB,
+    measuredWith:
+      'Every figure is measured in workerd (Miniflare) on the `wrangler deploy --dry-run` bundles, through the V8 inspector: a heap snapshot (after its GC) sums the "system / JSArrayBufferData" backing stores (ArrayBuffers and WebAssembly.Memory), added to Runtime.getHeapUsage usedSize. Each isolate is sampled over and over while a phase runs; a sample waits for the isolate to pause at an await, so a peak inside one synchronous stretch (ONNX Runtime building a session) shows only through WebAssembly.Memory, which never shrinks.',
+    model: `full-size synthetic JinaBERT (12 layers, 768 wide, 30528 rows; packages/testkit) split by build-edge's buildEdgeModel into ${EDGE_PARTS} int8 parts of ${build.partBytes.map((bytes) => (bytes / 2 ** 20).toFixed(1)).join(' / ')} MiB and a ${(build.tableBytes / 2 ** 20).toFixed(1)} MiB embedding table`,
+    machine: {
+      loadAverage: loadavg()
+        .map((value) => value.toFixed(2))
+        .join(' '),
+    },
+    gatewayConfig: {
+      edgeBatchSize: config.edgeBatchSize,
+      edgeMaxTokens: config.edgeMaxTokens,
+      edgeMaxTokensLimit: WORKERS_EDGE_MAX_TOKENS_LIMIT,
+      maxInputs: config.maxInputs,
+      maxBodyBytes: config.maxBodyBytes,
+      l1CacheBytes: WORKERS_L1_CACHE_BYTES,
+    },
+    isolates: isolateRows(phases),
+    agreement,
+  }
+  await writeEdgeFitReport(options.resultsDir ?? join(repoRoot, 'bench', 'results'), report)
+  return report
 }

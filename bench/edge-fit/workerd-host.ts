@@ -1,150 +1,128 @@
-// Runs edge-part Workers inside real workerd (the binary wrangler and Miniflare use, driven by a
-// capnp config) and reads the process's memory from /proc: workerd exposes no isolate heap figure
-// to scripts, so peak RSS over an idle baseline is the measure, next to the WASM heap the script
-// reports from inside. One process per measurement keeps each figure to the Workers it holds.
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+// Runs the shipped bundles in workerd through Miniflare (wrangler's local runtime: it gives the
+// Workers real R2, KV and Durable Object bindings), wired as the deploy configs wire them: the
+// gateway's EDGE_TOWER to part 0, each part's NEXT to the next. The V8 inspector is on, and each
+// Worker is its own inspector target, so the harness reads every isolate's memory apart.
 import { freePort } from '@edgeclip/testkit'
-import { build } from 'esbuild'
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
+import { inspectorTargets } from './inspector'
+import type { BundleModule, ShippedBundles } from './shipped-bundles'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const require = createRequire(import.meta.url)
-const workerdBinary = (require('workerd') as { default: string }).default
-/** The gateway's compatibility date (workers/gateway/wrangler.jsonc). */
+/** wrangler.jsonc and wrangler.edge-part.jsonc's compatibility date. */
 const COMPATIBILITY_DATE = '2026-11-01'
-const STARTUP_TIMEOUT_MS = 30_000
+/** The Worker names the deploy configs give (wrangler.jsonc's EDGE_TOWER names part 0). */
+export const GATEWAY_WORKER = 'edgeclip-gateway'
+export const partWorker = (index: number) => `edgeclip-edge-part-${index}`
+const BUCKET = 'edgeclip-models'
 
-let bundled: Promise<{ script: string; wasm: Uint8Array }> | undefined
-
-/** The worker bundled as wrangler would (workerd conditions), with ORT's .wasm as a separate module. */
-export function bundleWorker(): Promise<{ script: string; wasm: Uint8Array }> {
-  bundled ??= (async () => {
-    const result = await build({
-      entryPoints: [join(here, 'worker', 'edge-part-worker.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['workerd', 'worker', 'browser'],
-      external: ['./ort.wasm'],
-      target: 'es2022',
-      write: false,
-      logLevel: 'error',
-    })
-    const wasmPath = join(dirname(require.resolve('onnxruntime-web/wasm')), 'ort-wasm-simd-threaded.wasm')
-    return { script: result.outputFiles[0]!.text, wasm: new Uint8Array(await readFile(wasmPath)) }
-  })()
-  return bundled
-}
-
-export interface WorkerSpec {
-  name: string
-  /** `single:<file>` or `edge:<dir>:<part>`. */
-  model: string
-  next?: string
+export interface GatewayVars {
+  EDGECLIP_EDGE_MAX_TOKENS: string
+  BACKEND_URL: string
 }
 
 export interface WorkerdHost {
-  fetch(worker: string, path: string, body?: Uint8Array<ArrayBuffer>): Promise<Response>
-  /** Current and peak resident memory of the workerd process, bytes. */
-  memory(): Promise<{ rss: number; peak: number }>
+  /** A request to one Worker, as a service binding would send it. */
+  fetch(worker: string, request: Request): Promise<Response>
+  /** The inspector's WebSocket URL for each Worker's isolate. */
+  inspector: Map<string, string>
+  putModelFile(key: string, bytes: Uint8Array): Promise<void>
+  /** Stores one value under many keys of the gateway's CACHE namespace. */
+  putCacheEntries(keys: readonly string[], value: Uint8Array): Promise<void>
   dispose(): Promise<void>
 }
 
-const capnpString = (value: string) => JSON.stringify(value)
+/**
+ * Writes the gateway's CACHE namespace from inside workerd: one request per thousand keys instead
+ * of one proxied round trip per key (minutes for the ~11,000 rows of a full L1). Bench data only;
+ * no inspector target, so it is never measured.
+ */
+const SEED_WORKER = 'bench-cache-seed'
+const SEED_SCRIPT = `export default {
+  async fetch(request, env) {
+    const { keys, value } = await request.json()
+    const bytes = new Uint8Array(value).buffer
+    await Promise.all(keys.map((key) => env.CACHE.put(key, bytes)))
+    return new Response('ok')
+  },
+}`
 
-function capnpConfig(workers: readonly WorkerSpec[], ports: readonly number[], modelUrl: string): string {
-  const services = workers.map(
-    (worker, index) => `(name = ${capnpString(worker.name)}, worker = .worker${index})`,
+const modulesOf = (bundle: readonly BundleModule[]) =>
+  bundle.map((module) => ({ type: module.type, path: module.path }))
+
+export async function startWorkerd(bundles: ShippedBundles, vars: GatewayVars): Promise<WorkerdHost> {
+  const parts = bundles.parts.length
+  const inspectorPort = await freePort()
+  // Miniflare 5 takes the v4 options (wrangler's shape) through its converter.
+  const miniflare = new Miniflare(
+    convertV4MiniflareOptions({
+      inspectorPort,
+      workers: [
+        {
+          name: GATEWAY_WORKER,
+          modules: modulesOf(bundles.gateway),
+          modulesRoot: '/',
+          compatibilityDate: COMPATIBILITY_DATE,
+          unsafeInspectorProxy: true,
+          bindings: {
+            EDGECLIP_MODEL: 'jina-clip-v1',
+            // Auth and rate limits are not what is measured: every request goes through unkeyed.
+            EDGECLIP_AUTH: 'off',
+            EDGECLIP_CORS_ORIGINS: '',
+            ...vars,
+          },
+          kvNamespaces: ['CACHE', 'KEYS'],
+          r2Buckets: { MODELS: BUCKET },
+          durableObjects: { RATE_LIMITER: { className: 'RateLimiterDurableObject', useSQLite: true } },
+          serviceBindings: { EDGE_TOWER: partWorker(0) },
+        },
+        {
+          name: SEED_WORKER,
+          modules: true,
+          script: SEED_SCRIPT,
+          compatibilityDate: COMPATIBILITY_DATE,
+          kvNamespaces: { CACHE: 'CACHE' },
+        },
+        ...bundles.parts.map((bundle, index) => ({
+          name: partWorker(index),
+          modules: modulesOf(bundle),
+          modulesRoot: '/',
+          compatibilityDate: COMPATIBILITY_DATE,
+          unsafeInspectorProxy: true,
+          bindings: { EDGECLIP_MODEL: 'jina-clip-v1', EDGE_PART_INDEX: String(index) },
+          r2Buckets: { MODELS: BUCKET },
+          serviceBindings: Object.fromEntries(
+            index + 1 < parts ? [['NEXT', partWorker(index + 1)]] : [],
+          ) as Record<string, string>,
+        })),
+      ],
+    }),
   )
-  const sockets = workers.map(
-    (worker, index) =>
-      `(name = ${capnpString(`s_${worker.name}`)}, address = "127.0.0.1:${ports[index]}", http = (), service = ${capnpString(worker.name)})`,
-  )
-  const definitions = workers.map((worker, index) => {
-    const bindings = [
-      `(name = "MODEL_URL", text = ${capnpString(modelUrl)})`,
-      `(name = "MODEL", text = ${capnpString(worker.model)})`,
-      ...(worker.next ? [`(name = "NEXT", service = ${capnpString(worker.next)})`] : []),
-    ]
-    return `const worker${index} :Workerd.Worker = (
-  modules = [(name = "worker.mjs", esModule = embed "worker.mjs"), (name = "ort.wasm", wasm = embed "ort.wasm")],
-  compatibilityDate = "${COMPATIBILITY_DATE}",
-  bindings = [${bindings.join(', ')}],
-  globalOutbound = "loopback",
-);`
-  })
-  return `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [${[...services, '(name = "loopback", network = (allow = ["local", "private", "public"]))'].join(', ')}],
-  sockets = [${sockets.join(', ')}],
-  # gc() lets the harness read memory after garbage collection, as the isolate's steady state.
-  v8Flags = ["--expose-gc"],
-);
-${definitions.join('\n')}
-`
-}
-
-async function statusBytes(pid: number, field: string): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024
-}
-
-async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`workerd exited (${child.exitCode}): ${output()}`)
-    const up = await fetch(`${url}/ping`).then(
-      (response) => response.ok,
-      () => false,
-    )
-    if (up) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`workerd did not start within ${STARTUP_TIMEOUT_MS} ms: ${output()}`)
-}
-
-export async function startWorkerd(workers: readonly WorkerSpec[], modelUrl: string): Promise<WorkerdHost> {
-  const { script, wasm } = await bundleWorker()
-  const dir = await mkdtemp(join(here, '..', 'results', 'tmp', 'workerd-'))
-  await mkdir(dir, { recursive: true })
-  const ports: number[] = []
-  for (const _ of workers) ports.push(await freePort())
-  await writeFile(join(dir, 'worker.mjs'), script)
-  await writeFile(join(dir, 'ort.wasm'), wasm)
-  await writeFile(join(dir, 'config.capnp'), capnpConfig(workers, ports, modelUrl))
-  let output = ''
-  const child = spawn(workerdBinary, ['serve', join(dir, 'config.capnp'), '--experimental'], {
-    stdio: 'pipe',
-  })
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000)
-  })
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000)
-  })
-  const urls = new Map(workers.map((worker, index) => [worker.name, `http://127.0.0.1:${ports[index]}`]))
-  try {
-    for (const url of urls.values()) await waitUntilUp(url, child, () => output)
-  } catch (error) {
-    child.kill()
-    throw error
-  }
-  const pid = child.pid!
+  await miniflare.ready
+  const inspector = await inspectorTargets(`http://127.0.0.1:${inspectorPort}`)
+  const bucket = await miniflare.getR2Bucket('MODELS', GATEWAY_WORKER)
   return {
-    fetch: (worker, path, body) =>
-      fetch(`${urls.get(worker)}${path}`, { method: body ? 'POST' : 'GET', ...(body ? { body } : {}) }),
-    async memory() {
-      return { rss: await statusBytes(pid, 'VmRSS'), peak: await statusBytes(pid, 'VmHWM') }
+    async fetch(worker, request) {
+      const fetcher = await miniflare.getWorker(worker)
+      return (await fetcher.fetch(request.url, {
+        method: request.method,
+        headers: Object.fromEntries(request.headers),
+        ...(request.body ? { body: new Uint8Array(await request.arrayBuffer()) } : {}),
+      })) as unknown as Response
     },
-    async dispose() {
-      if (process.env.EDGE_FIT_DEBUG) console.error(output)
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill()
-      await exited
-      await rm(dir, { recursive: true, force: true })
+    inspector,
+    async putModelFile(key, bytes) {
+      await bucket.put(key, bytes)
     },
+    async putCacheEntries(keys, value) {
+      const seed = await miniflare.getWorker(SEED_WORKER)
+      for (let start = 0; start < keys.length; start += 1000) {
+        const response = await seed.fetch('https://seed.bench/', {
+          method: 'POST',
+          body: JSON.stringify({ keys: keys.slice(start, start + 1000), value: [...value] }),
+        })
+        if (!response.ok) throw new Error(`seeding the cache: ${response.status} ${await response.text()}`)
+        await response.arrayBuffer()
+      }
+    },
+    dispose: () => miniflare.dispose(),
   }
 }

@@ -38,7 +38,8 @@ export async function edgeFit(context: SuiteContext): Promise<SuiteResult> {
   )
   return {
     name: 'edge-fit',
-    title: 'd. Edge fit: each text-tower variant and split part inside workerd, against the 128 MB isolate',
+    title:
+      'd. Edge fit: measured isolate memory of the shipped part Workers and gateway in workerd, against 110 of 128 MiB',
     tables: objectToTables('edge-fit', result.figures),
     notes: ['Also written by the edge-fit harness itself to bench/results/edge-fit.{json,md}.'],
     raw: result.figures,

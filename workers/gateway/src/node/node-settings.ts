@@ -140,6 +140,7 @@ export function readNodeSettings(env: Env = process.env): NodeGatewaySettings {
     config: resolveGatewayConfig({
       edgeMaxTokens: integer(env, 'EDGECLIP_EDGE_MAX_TOKENS', base.edgeMaxTokens),
       backendTimeoutMs: integer(env, 'EDGECLIP_BACKEND_TIMEOUT_MS', base.backendTimeoutMs, 1),
+      edgeTimeoutMs: integer(env, 'EDGECLIP_EDGE_TIMEOUT_MS', base.edgeTimeoutMs, 1),
       maxInputs: integer(env, 'EDGECLIP_MAX_INPUTS', base.maxInputs, 1),
       maxBodyBytes: integer(env, 'EDGECLIP_MAX_BODY_BYTES', base.maxBodyBytes, 1),
       corsOrigins: parseCorsOrigins(env.EDGECLIP_CORS_ORIGINS),

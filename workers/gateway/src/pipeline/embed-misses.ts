@@ -34,6 +34,7 @@ export interface EmbedMissesOptions {
     | 'edgeMaxRunning'
     | 'edgeMaxWaiting'
     | 'backendTimeoutMs'
+    | 'edgeTimeoutMs'
     | 'maxBodyBytes'
   >
   timings: StageTimings
@@ -94,26 +95,32 @@ async function runEdge(misses: readonly Miss[], options: EmbedMissesOptions): Pr
   return checked
 }
 
+/** Runs `run` with a signal that aborts when the caller leaves or after `milliseconds`, which reject with `expired()`. */
 function withTimeout<T>(
   run: (signal: AbortSignal) => Promise<T>,
   milliseconds: number,
   callerSignal: AbortSignal | undefined,
+  expired: () => Error,
 ): Promise<T> {
   const controller = new AbortController()
   callerSignal?.addEventListener('abort', () => controller.abort(callerSignal.reason), { once: true })
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort()
-      reject(
-        new EdgeclipError(`The GPU backend did not answer within ${milliseconds} ms.`, {
-          status: 504,
-          code: 'backend_timeout',
-        }),
-      )
+      const error = expired()
+      controller.abort(error)
+      reject(error)
     }, milliseconds)
   })
   return Promise.race([run(controller.signal), timeout]).finally(() => clearTimeout(timer))
+}
+
+/** The edge path ran past its deadline: its texts go to the backend like after any edge failure. */
+export class EdgeTimeoutError extends Error {
+  constructor(milliseconds: number) {
+    super(`the edge tower did not answer within ${milliseconds} ms`)
+    this.name = 'EdgeTimeoutError'
+  }
 }
 
 interface Computed {
@@ -172,6 +179,11 @@ async function runBackend(misses: readonly Miss[], options: EmbedMissesOptions):
       },
       options.config.backendTimeoutMs,
       options.signal,
+      () =>
+        new EdgeclipError(`The GPU backend did not answer within ${options.config.backendTimeoutMs} ms.`, {
+          status: 504,
+          code: 'backend_timeout',
+        }),
     )
   } catch (error) {
     // A caller who left is no backend fault (and must not read as one in the logs).
@@ -233,14 +245,30 @@ async function runEdgeOrFallBack(
   misses: readonly Miss[],
   options: EmbedMissesOptions,
 ): Promise<Computed & { route: Route }> {
+  const { edgeTimeoutMs } = options.config
   try {
-    const rows = await options.timings.measure('edge', () => runEdge(misses, options))
+    const rows = await options.timings.measure('edge', () =>
+      withTimeout(
+        (signal) => runEdge(misses, { ...options, signal }),
+        edgeTimeoutMs,
+        options.signal,
+        () => new EdgeTimeoutError(edgeTimeoutMs),
+      ),
+    )
     return { rows, towers: rows.map(() => options.deps.edgeIdentity), route: 'edge' }
   } catch (error) {
     if (error instanceof EdgeclipError || options.signal?.aborted) throw error
     const busy = error instanceof EdgeQueueFullError
     if (!busy) console.warn('edge tower failed; sending its texts to the backend:', error)
     if (!options.deps.backend) {
+      if (error instanceof EdgeTimeoutError) {
+        throw new EdgeclipError(
+          `The edge text tower did not answer within ${edgeTimeoutMs} ms, and no GPU backend is configured.`,
+          { status: 504, code: 'edge_timeout', cause: error },
+        )
+      }
+      // A tower that is down says why (a part's missing file: 503 with its code and Retry-After).
+      if (error instanceof Error && error.cause instanceof EdgeclipError) throw error.cause
       const message = busy
         ? 'The in-process text tower is busy and no GPU backend is configured; retry shortly.'
         : 'The in-process text tower is unavailable and no GPU backend is configured.'

@@ -93,6 +93,41 @@ describe('embedRequest', () => {
     expect([error.status, error.code]).toEqual([503, 'edge_unavailable'])
   })
 
+  it('gives the edge path its own deadline: a tower that never answers sends its texts to the backend', async () => {
+    const stuck = recordingTower()
+    let aborted = false
+    stuck.embed = (_batch, options) =>
+      new Promise((_, reject) => {
+        options?.signal?.addEventListener('abort', () => {
+          aborted = true
+          reject(options.signal?.reason)
+        })
+      })
+    const towerOf = async () => stuck
+    const served = await run(raw({ input: ['ab'] }), fakeDeps({ edgeTower: towerOf }), { edgeTimeoutMs: 20 })
+    expect([served.route, tagOf(served.body.data[0]!.embedding)]).toEqual(['backend', BACKEND_TAG])
+    expect(aborted).toBe(true)
+    const error = await rejection(
+      run({ input: ['ab'] }, fakeDeps({ edgeTower: towerOf, backend: undefined }), { edgeTimeoutMs: 20 }),
+    )
+    expect([error.status, error.code]).toEqual([504, 'edge_timeout'])
+  })
+
+  it("answers a down tower's own outage (503, code, Retry-After) when there is no backend", async () => {
+    const outage = new EdgeclipError('part-2.onnx.data is missing', {
+      status: 503,
+      code: 'model_unavailable',
+      retryAfter: 7,
+    })
+    const down = async () => {
+      throw new Error('edge part 2 answered 503', { cause: outage })
+    }
+    const withBackend = await run(raw({ input: ['ab'] }), fakeDeps({ edgeTower: down }))
+    expect(withBackend.route).toBe('backend')
+    const error = await rejection(run({ input: ['ab'] }, fakeDeps({ edgeTower: down, backend: undefined })))
+    expect(error).toBe(outage)
+  })
+
   it('computes duplicates once, including texts that only tokenize alike', async () => {
     const tower = recordingTower()
     const deps = fakeDeps({ edgeTower: async () => tower })

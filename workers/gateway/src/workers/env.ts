@@ -20,4 +20,6 @@ export type WorkersEnv = Omit<Env, Binding | Secret> &
     RATE_LIMITER: DurableObjectNamespace<RateLimiterDurableObject>
     /** The first part Worker of the split edge tower; a deploy without it sends texts to the backend. */
     EDGE_TOWER?: ServiceBinding
+    /** Optional var: the edge path's deadline in ms (GatewayConfig.edgeTimeoutMs). */
+    EDGECLIP_EDGE_TIMEOUT_MS?: string
   }

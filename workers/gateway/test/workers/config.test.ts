@@ -1,16 +1,33 @@
 import { EDGE_FORMAT, EDGE_MANIFEST_FILE } from '@edgeclip/edge-model'
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm'
 import { describe, expect, it } from 'vitest'
+import { WORKERS_EDGE_MAX_TOKENS_LIMIT, WORKERS_MAX_BODY_BYTES } from '../../src/config'
 import { buildIsolateDeps, selectModel, workersConfig } from '../../src/workers/deps'
 import { edgeArtifactKey } from '../../src/workers/edge-tower'
 import { env } from './support/worker'
 
 describe('Worker vars', () => {
   it('read the edge routing threshold and refuse a malformed one', () => {
-    expect(workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: '48' }).edgeMaxTokens).toBe(48)
+    expect(workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: '32' }).edgeMaxTokens).toBe(32)
     expect(workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: '0' }).edgeMaxTokens).toBe(0)
     expect(() => workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: 'many' })).toThrow(/whole number/)
     expect(() => workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: '-1' })).toThrow(/whole number/)
+  })
+
+  it('keep every isolate within its measured memory budget: edge threshold and body limit', () => {
+    expect(() =>
+      workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: String(WORKERS_EDGE_MAX_TOKENS_LIMIT + 1) }),
+    ).toThrow(/does not fit a part Worker's memory/)
+    expect(workersConfig({ EDGECLIP_EDGE_MAX_TOKENS: '16' }).maxBodyBytes).toBe(WORKERS_MAX_BODY_BYTES)
+  })
+
+  it('read the edge deadline, keep the default when it is unset or 0, and refuse a malformed one', () => {
+    const base = { EDGECLIP_EDGE_MAX_TOKENS: '16' }
+    expect(workersConfig({ ...base, EDGECLIP_EDGE_TIMEOUT_MS: '2500' }).edgeTimeoutMs).toBe(2500)
+    const defaultMs = workersConfig(base).edgeTimeoutMs
+    expect(defaultMs).toBeGreaterThan(0)
+    expect(workersConfig({ ...base, EDGECLIP_EDGE_TIMEOUT_MS: '0' }).edgeTimeoutMs).toBe(defaultMs)
+    expect(() => workersConfig({ ...base, EDGECLIP_EDGE_TIMEOUT_MS: 'soon' })).toThrow(/whole number/)
   })
 
   it('select the bundled fixture or a known model read from R2, and refuse unknown models', async () => {

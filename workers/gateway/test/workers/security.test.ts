@@ -3,6 +3,7 @@
 import { createApiKey, hashApiKey } from '@edgeclip/core'
 import { describe, expect, it } from 'vitest'
 import { KvKeyStore } from '../../src/adapters'
+import { WORKERS_MAX_BODY_BYTES } from '../../src/config'
 import { postEmbeddings } from './support/requests'
 import { callWorker, env } from './support/worker'
 
@@ -38,7 +39,7 @@ describe('Workers security', () => {
   it('answers a body over the limit with 413 before reading it all', async () => {
     const { key, record } = await createApiKey('big-body')
     await new KvKeyStore(env.KEYS).create(record)
-    const response = await postEmbeddings({ input: 'a'.repeat(33 * 1024 * 1024) }, key)
+    const response = await postEmbeddings({ input: 'a'.repeat(WORKERS_MAX_BODY_BYTES + 1024) }, key)
     expect(response.status).toBe(413)
     expect(await response.json()).toMatchObject({ error: { code: 'request_too_large' } })
   })

@@ -1,92 +1,47 @@
 // The split edge tower end to end inside workerd: the gateway's /v1/embeddings on jina-clip-v1's
 // spec, its EDGE_TOWER binding to three part Workers (the bundle `wrangler deploy` ships) that read
 // a synthetic JinaBERT's split artifact from R2, and a real backend on the un-split fp32 model.
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
-import { jinaClipV1 } from '@edgeclip/core'
-import { EDGE_MANIFEST_FILE, encodeTensorBundle, parseEdgeManifest } from '@edgeclip/edge-model'
+import { encodeTensorBundle } from '@edgeclip/edge-model'
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm'
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { buildIsolateDeps, workersConfig } from '../../src/workers/deps'
 import { loadEdgePart } from '../../src/workers/edge-part/load-edge-part'
-import {
-  EDGE_BUILD_HEADER,
-  edgeArtifactKey,
-  r2ModelKey,
-  TENSOR_BUNDLE_TYPE,
-  VOCAB_FILE,
-} from '../../src/workers/edge-tower'
-import type { WorkersEnv } from '../../src/workers/env'
-import { fixtureVocabText } from '../../src/workers/fixture'
+import { EDGE_PART_HEADER, edgeArtifactKey, type ServiceBinding } from '../../src/workers/edge-tower'
 import { createWorkersHandler, type WorkersHandler } from '../../src/workers/workers-handler'
 import { receivedBatches, referenceTextVectors } from './support/reference-vectors'
-import { type EmbeddingsBody, wholeWordIds } from './support/requests'
-import { FILES_PATH, REBUILT_PREFIX } from './support/shared'
+import { wholeWordIds } from './support/requests'
+import { REBUILT_PREFIX } from './support/shared'
+import {
+  buildIdInR2,
+  cosine,
+  embed,
+  gatewayEnv,
+  type ReadyBody,
+  readyz,
+  sendToParts,
+  spec,
+  splitBackendUrl,
+  uploadArtifact,
+  uploadFiles,
+  vectorsOf,
+} from './support/split-edge-gateway'
 import { env } from './support/worker'
 
-const spec = jinaClipV1
 const MIN_COSINE = 0.999
-const splitBackendUrl = inject('splitBackendUrl')
-// The synthetic model shares the fixture's 512-token vocab, so it stands in for jina-clip-v1's.
-const gatewayEnv = (): WorkersEnv => ({
-  ...env,
-  EDGECLIP_MODEL: spec.id,
-  EDGECLIP_AUTH: 'off',
-  BACKEND_URL: splitBackendUrl,
-})
+/** A part backs off for seconds after a failed load (load-backoff.ts); recovery is polled for. */
+const RECOVERY = { timeout: 30_000, interval: 250 }
+/** For a test that waits out backoffs: two recoveries and the requests around them. */
+const WAITS_OUT_BACKOFF = { timeout: 3 * RECOVERY.timeout }
 
-/** Puts a build's files (the first, or the rebuilt one) into R2 under the revision's keys. */
-async function uploadFiles(names: readonly string[], prefix = ''): Promise<void> {
-  for (const name of names) {
-    const response = await fetch(`${splitBackendUrl}${FILES_PATH}${prefix}${name}`)
-    if (!response.ok) throw new Error(`GET ${prefix}${name}: ${response.status}`)
-    await env.MODELS.put(edgeArtifactKey(spec, name), await response.arrayBuffer())
-  }
-}
-
-async function uploadArtifact(): Promise<void> {
-  await env.MODELS.put(r2ModelKey(spec, VOCAB_FILE), fixtureVocabText)
-  await uploadFiles(inject('edgeArtifactFiles'))
-}
-
-async function buildIdInR2(): Promise<string> {
-  const object = await env.MODELS.get(edgeArtifactKey(spec, EDGE_MANIFEST_FILE))
-  return parseEdgeManifest(await object!.text()).buildId
-}
-
-async function embed(handler: WorkersHandler, input: string | string[]): Promise<Response> {
-  const context = createExecutionContext()
-  const request = new Request('https://gateway.test/v1/embeddings', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ input, normalized: false }),
-  })
-  const response = await handler.fetch(request, gatewayEnv(), context)
-  await waitOnExecutionContext(context)
-  return response
-}
-
-type ReadyBody = { status: string; checks: Record<string, string> }
-
-async function readyz(handler: WorkersHandler): Promise<Response> {
-  const context = createExecutionContext()
-  const response = await handler.fetch(new Request('https://gateway.test/readyz'), gatewayEnv(), context)
-  await waitOnExecutionContext(context)
-  return response
-}
-
-async function vectorsOf(response: Response): Promise<Float32Array[]> {
-  if (response.status !== 200) throw new Error(`status ${response.status}: ${await response.text()}`)
-  return ((await response.json()) as EmbeddingsBody).data.map((item) => Float32Array.from(item.embedding))
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let [dot, normA, normB] = [0, 0, 0]
-  a.forEach((value, index) => {
-    dot += value * b[index]!
-    normA += value * value
-    normB += b[index]! * b[index]!
-  })
-  return dot / Math.sqrt(normA * normB)
+/** Waits until the whole chain serves again (a failed part retries once its backoff ends). */
+async function untilReady(handler: WorkersHandler): Promise<void> {
+  await vi.waitFor(async () => {
+    const response = await readyz(handler)
+    expect([response.status, ((await response.json()) as ReadyBody).checks]).toEqual([
+      200,
+      { edge: 'ok', backend: 'ok' },
+    ])
+  }, RECOVERY)
 }
 
 const words = (count: number, word: string) => Array.from({ length: count }, () => word).join(' ')
@@ -95,45 +50,101 @@ describe('split edge tower through service bindings', () => {
   beforeAll(uploadArtifact)
 
   // These two first, while no part has loaded: a part keeps its session for its isolate's life.
-  it('sends the texts to the backend when a part fails to load for another reason (a corrupt file)', async () => {
+  it('sends the texts to the backend when a part fails to load (a file that is not its build’s), and /readyz names the part', async () => {
+    const handler = createWorkersHandler(ortWasm)
     const key = edgeArtifactKey(spec, 'part-1.onnx')
     const saved = await (await env.MODELS.get(key))!.arrayBuffer()
     await env.MODELS.put(key, new Uint8Array([8, 1, 18, 4, 1, 2, 3]))
     try {
-      const response = await embed(createWorkersHandler(ortWasm), 'green car')
+      const response = await embed(handler, 'green car')
       expect(response.status).toBe(200)
       expect(response.headers.get('x-edgeclip-route')).toBe('backend')
       const sent = (await receivedBatches(splitBackendUrl)).flatMap((batch) => batch.items)
       expect(sent).toContainEqual(wholeWordIds('green car'))
+      const notReady = await readyz(handler)
+      expect(notReady.status).toBe(503)
+      const text = await notReady.text()
+      // Which part and its code; never the bucket key or ONNX Runtime's error text.
+      expect((JSON.parse(text) as ReadyBody).checks.edge).toBe(
+        // The file's sha256 is not the manifest's: refused before ONNX Runtime reads it.
+        'unavailable: edge part 1 (edge_build_mismatch)',
+      )
+      expect(text).not.toContain('.onnx')
     } finally {
+      // Part 1 serves again once its backoff ends. Not waited for here: the next test needs part 2
+      // never to have loaded, and waiting for readiness would load it.
       await env.MODELS.put(key, saved)
     }
   })
 
-  it('answers a clear 503 while a part file is missing, and serves once it is back', async () => {
-    const handler = createWorkersHandler(ortWasm)
-    const key = edgeArtifactKey(spec, 'part-2.onnx.data')
-    const saved = await (await env.MODELS.get(key))!.arrayBuffer()
-    await env.MODELS.delete(key)
-    // /readyz runs the shortest text through the chain, so it finds the missing part first.
-    const notReady = await readyz(handler)
-    expect(notReady.status).toBe(503)
-    expect(((await notReady.json()) as ReadyBody).checks.edge).toContain(key)
-    const missing = await embed(handler, 'blue car')
-    expect(missing.status).toBe(503)
-    expect(missing.headers.get('retry-after')).not.toBeNull()
-    expect(await missing.json()).toMatchObject({
-      error: { type: 'overloaded_error', code: 'model_unavailable', message: expect.stringContaining(key) },
+  it(
+    'sends texts to the backend while a part file is missing (503 without one), and serves once it is back',
+    WAITS_OUT_BACKOFF,
+    async () => {
+      const handler = createWorkersHandler(ortWasm)
+      const key = edgeArtifactKey(spec, 'part-2.onnx.data')
+      const saved = await (await env.MODELS.get(key))!.arrayBuffer()
+      await env.MODELS.delete(key)
+      // /readyz runs the shortest text through the chain: once part 1 is back from the last test's
+      // backoff, it finds the missing part.
+      const partTwoDown = 'unavailable: edge part 2 (model_unavailable)'
+      await vi.waitFor(async () => {
+        const notReady = await readyz(handler)
+        expect(notReady.status).toBe(503)
+        const text = await notReady.text()
+        expect(text).not.toContain(key)
+        expect((JSON.parse(text) as ReadyBody).checks.edge).toBe(partTwoDown)
+      }, RECOVERY)
+      // The part says who it is and how long it backs off, passed back through parts 0 and 1.
+      const { clsId, sepId } = spec.tokenizer
+      const fromParts = await sendToParts(
+        encodeTensorBundle({
+          input_ids: { type: 'int64', data: BigInt64Array.from([clsId, sepId], BigInt), dims: [1, 2] },
+        }),
+      )
+      expect([fromParts.status, fromParts.headers.get(EDGE_PART_HEADER)]).toEqual([503, '2'])
+      expect(Number(fromParts.headers.get('retry-after'))).toBeGreaterThan(0)
+      const fellBack = await embed(handler, 'blue car')
+      expect([fellBack.status, fellBack.headers.get('x-edgeclip-route')]).toEqual([200, 'backend'])
+      const missing = await embed(createWorkersHandler(ortWasm), 'blue bird', { BACKEND_URL: '' })
+      expect(missing.status).toBe(503)
+      expect(missing.headers.get('retry-after')).not.toBeNull()
+      expect(await missing.json()).toMatchObject({
+        error: { type: 'overloaded_error', code: 'model_unavailable', message: expect.stringContaining(key) },
+      })
+      await env.MODELS.put(key, saved)
+      await untilReady(handler)
+      const served = await embed(handler, 'blue car tree')
+      expect(served.status).toBe(200)
+      expect(served.headers.get('x-edgeclip-route')).toBe('edge')
+    },
+  )
+
+  it('gives the edge path its own deadline: past it, texts go to the backend (504 without one)', async () => {
+    // A part chain that never answers (a stuck part Worker), standing in for EDGE_TOWER.
+    const hops: Request[] = []
+    const stuck: ServiceBinding = {
+      fetch: (request) => {
+        hops.push(request)
+        return new Promise(() => {})
+      },
+    }
+    const late = await embed(createWorkersHandler(ortWasm), 'red tree', {
+      EDGE_TOWER: stuck,
+      EDGECLIP_EDGE_TIMEOUT_MS: '50',
     })
-    await env.MODELS.put(key, saved)
-    const ready = await readyz(handler)
-    expect([ready.status, ((await ready.json()) as ReadyBody).checks]).toEqual([
-      200,
-      { edge: 'ok', backend: 'ok' },
-    ])
-    const served = await embed(handler, 'blue car')
-    expect(served.status).toBe(200)
-    expect(served.headers.get('x-edgeclip-route')).toBe('edge')
+    expect([late.status, late.headers.get('x-edgeclip-route')]).toEqual([200, 'backend'])
+    const sent = (await receivedBatches(splitBackendUrl)).flatMap((batch) => batch.items)
+    expect(sent).toContainEqual(wholeWordIds('red tree'))
+    // The hop was given up, not left running.
+    expect(hops.map((hop) => hop.signal.aborted)).toEqual([true])
+    const alone = await embed(createWorkersHandler(ortWasm), 'green tree bird', {
+      EDGE_TOWER: stuck,
+      EDGECLIP_EDGE_TIMEOUT_MS: '50',
+      BACKEND_URL: '',
+    })
+    expect(alone.status).toBe(504)
+    expect(await alone.json()).toMatchObject({ error: { code: 'edge_timeout' } })
   })
 
   it('embeds short texts as onnxruntime-node does on the un-split fp32 model (cosine >= 0.999)', async () => {
@@ -186,15 +197,7 @@ describe('split edge tower through service bindings', () => {
   })
 
   it('has part Workers that refuse malformed bundles with a 400', async () => {
-    const buildId = await buildIdInR2()
-    const send = (body: Uint8Array<ArrayBuffer>) =>
-      env.EDGE_TOWER!.fetch(
-        new Request('https://edge-tower.internal/embed', {
-          method: 'POST',
-          headers: { 'content-type': TENSOR_BUNDLE_TYPE, [EDGE_BUILD_HEADER]: buildId },
-          body,
-        }),
-      )
+    const send = sendToParts
     const garbage = await send(new Uint8Array([200, 0, 0, 0, 1, 2, 3]))
     expect(garbage.status).toBe(400)
     expect(await garbage.json()).toMatchObject({ error: { code: 'invalid_tensor_bundle' } })
@@ -218,15 +221,12 @@ describe('split edge tower through service bindings', () => {
 })
 
 describe('split edge tower build identity', () => {
-  const hop = (buildId: string | undefined) =>
-    env.EDGE_TOWER!.fetch(
-      new Request('https://edge-tower.internal/embed', {
-        method: 'POST',
-        headers: { 'content-type': TENSOR_BUNDLE_TYPE, ...(buildId ? { [EDGE_BUILD_HEADER]: buildId } : {}) },
-        body: encodeTensorBundle({
-          input_ids: { type: 'int64', data: new BigInt64Array([101n, 102n]), dims: [1, 2] },
-        }),
+  const hop = (buildId: string | null) =>
+    sendToParts(
+      encodeTensorBundle({
+        input_ids: { type: 'int64', data: new BigInt64Array([101n, 102n]), dims: [1, 2] },
       }),
+      buildId,
     )
 
   it('never mixes two builds: a rebuild uploaded while the parts hold the old one goes to the backend', async () => {
@@ -279,7 +279,7 @@ describe('split edge tower build identity', () => {
   })
 
   it('has part Workers that refuse a hop naming no build', async () => {
-    const response = await hop(undefined)
+    const response = await hop(null)
     expect([response.status, ((await response.json()) as { error: { code: string } }).error.code]).toEqual([
       400,
       'missing_edge_build',

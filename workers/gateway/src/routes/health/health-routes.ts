@@ -23,11 +23,25 @@ export const readyzRoute = createRoute({
   },
 })
 
-async function check(run: () => Promise<boolean>): Promise<string> {
+/**
+ * Which part of a split edge tower failed, and its error code: both safe to show anyone. Error
+ * texts are not (they name bucket keys, file paths, hosts), so they go to the logs only.
+ */
+function publicDetail(error: unknown): string | undefined {
+  const { part, code } = (error ?? {}) as { part?: unknown; code?: unknown }
+  if (typeof part !== 'number') return undefined
+  return typeof code === 'string' && /^[a-z_]+$/.test(code)
+    ? `edge part ${part} (${code})`
+    : `edge part ${part}`
+}
+
+async function check(name: string, run: () => Promise<boolean>): Promise<string> {
   try {
     return (await run()) ? 'ok' : 'unavailable'
   } catch (error) {
-    return `unavailable: ${error instanceof Error ? error.message : String(error)}`
+    console.warn(`/readyz: ${name} is not ready:`, error)
+    const detail = publicDetail(error)
+    return detail ? `unavailable: ${detail}` : 'unavailable'
   }
 }
 
@@ -53,8 +67,8 @@ interface Readiness {
 async function checkReadiness({ edgeTower, backend }: GatewayDeps): Promise<Readiness> {
   const checks: Record<string, string> = {}
   const [edge, backendState] = await Promise.all([
-    edgeTower ? check(edgeReady(edgeTower)) : undefined,
-    backend ? check(() => backend.ready()) : undefined,
+    edgeTower ? check('the edge tower', edgeReady(edgeTower)) : undefined,
+    backend ? check('the backend', () => backend.ready()) : undefined,
   ])
   if (edge !== undefined) checks.edge = edge
   if (backendState !== undefined) checks.backend = backendState

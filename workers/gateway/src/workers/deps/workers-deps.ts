@@ -1,13 +1,6 @@
 // GatewayDeps from the Worker's bindings, built once per isolate on its first request (Workers
 // allow 1 s of startup; vocab and model reads come from R2). Only waitUntil is per request.
-import {
-  EdgeclipError,
-  type ModelSpec,
-  sha256OfBytes,
-  type TowerIdentity,
-  WordPieceTokenizer,
-} from '@edgeclip/core'
-import type { EdgeManifest } from '@edgeclip/edge-model'
+import { EdgeclipError, type ModelSpec, sha256OfBytes, WordPieceTokenizer } from '@edgeclip/core'
 import type { Context } from 'hono'
 import {
   DurableObjectRateLimiter,
@@ -17,7 +10,7 @@ import {
   SafeImageFetcher,
   TieredEmbeddingCache,
 } from '../../adapters'
-import type { GatewayConfig } from '../../config'
+import { type GatewayConfig, WORKERS_L1_CACHE_BYTES } from '../../config'
 import type { AppEnv } from '../../env'
 import type { GatewayDeps } from '../../ports'
 import {
@@ -27,15 +20,9 @@ import {
   type TextModelSource,
 } from '../edge-tower'
 import type { WorkersEnv } from '../env'
-import { IN_PROCESS_EDGE_NUMERICS } from './edge-numerics'
+import { IN_PROCESS_EDGE_NUMERICS, splitEdgeIdentity } from './edge-identity'
 import { selectModel } from './model-selection'
 import { workersBackend } from './workers-backend'
-
-/**
- * In-isolate L1 in front of KV: ~10,900 jina-clip-v1 rows. The real model's tower lives in the part
- * Workers, and the fixture's runtime takes ~18 MiB (docs/edge-tower.md), so 32 MiB leaves room in 128.
- */
-const L1_CACHE_BYTES = 32 * 1024 * 1024
 
 export type IsolateDeps = Omit<GatewayDeps, 'waitUntil'>
 
@@ -52,13 +39,7 @@ function tokenizerFor(vocab: string, spec: ModelSpec, sourceName: string): WordP
   }
 }
 
-export { IN_PROCESS_EDGE_NUMERICS } from './edge-numerics'
-
-/** The split tower's identity: its build id names the parts and table; the numerics their weights. */
-export const splitEdgeIdentity = (manifest: EdgeManifest): TowerIdentity => ({
-  weights: manifest.buildId,
-  numerics: `${manifest.weights}/edge-split-onnxruntime-web-wasm`,
-})
+export { IN_PROCESS_EDGE_NUMERICS, splitEdgeIdentity } from './edge-identity'
 
 type EdgeTowerDeps = Pick<GatewayDeps, 'edgeTower' | 'edgeIdentity'>
 
@@ -148,7 +129,7 @@ export async function buildIsolateDeps(
     keyStore: env.EDGECLIP_AUTH === 'off' ? undefined : new KvKeyStore(env.KEYS),
     rateLimiter: new DurableObjectRateLimiter(env.RATE_LIMITER),
     cache: new TieredEmbeddingCache(
-      new LruEmbeddingCache({ maxBytes: L1_CACHE_BYTES }),
+      new LruEmbeddingCache({ maxBytes: WORKERS_L1_CACHE_BYTES }),
       new KvEmbeddingCache(env.CACHE),
     ),
     ...edge,

@@ -3,20 +3,25 @@
 // Only service bindings reach it (no route, no workers.dev URL; see wrangler.edge-part.jsonc).
 import { EdgeclipError, isEdgeclipError } from '@edgeclip/core'
 import { encodeTensorBundle, type TensorMap } from '@edgeclip/edge-model'
-import { EDGE_BUILD_HEADER, TENSOR_BUNDLE_TYPE } from '../edge-tower'
+import { EDGE_BUILD_HEADER, EDGE_PART_HEADER, TENSOR_BUNDLE_TYPE } from '../edge-tower'
 import type { EdgePartEnv } from './edge-part-env'
+import { type LoadWithBackoff, loadWithBackoff } from './load-backoff'
 import { buildMismatch, type LoadedEdgePart, loadEdgePart } from './load-edge-part'
 import { decodeHop, partFeeds } from './part-feeds'
 
-export interface EdgePartHandler {
-  fetch(request: Request, env: EdgePartEnv): Promise<Response>
+/** The slice of the Workers ExecutionContext the part uses. */
+interface PartContext {
+  waitUntil(promise: Promise<unknown>): void
 }
 
-function errorResponse(error: unknown): Response {
+export interface EdgePartHandler {
+  fetch(request: Request, env: EdgePartEnv, context?: PartContext): Promise<Response>
+}
+
+function errorResponse(error: unknown, part: string): Response {
+  const headers: Record<string, string> = { [EDGE_PART_HEADER]: part }
   if (isEdgeclipError(error)) {
-    const headers: Record<string, string> = error.retryAfter
-      ? { 'retry-after': String(error.retryAfter) }
-      : {}
+    if (error.retryAfter) headers['retry-after'] = String(error.retryAfter)
     return Response.json(error.toBody(), { status: error.status, headers })
   }
   console.error('edge part failed:', error)
@@ -24,7 +29,7 @@ function errorResponse(error: unknown): Response {
     status: 500,
     code: 'edge_part_failed',
   })
-  return Response.json(failure.toBody(), { status: 500 })
+  return Response.json(failure.toBody(), { status: 500, headers })
 }
 
 const bundleRequest = (url: string, buildId: string, tensors: TensorMap) =>
@@ -48,20 +53,21 @@ function requestedBuild(request: Request): string {
 
 /** `wasmModule`: ONNX Runtime's .wasm as wrangler compiled it (workerd cannot compile bytes). */
 export function createEdgePartHandler(wasmModule: WebAssembly.Module): EdgePartHandler {
-  // One part per isolate, loaded by the first request; a failed load is retried by the next one.
-  let loading: Promise<LoadedEdgePart> | undefined
+  // One part per isolate, loaded by the first request; a failed load is retried after a backoff.
+  let part: LoadWithBackoff<LoadedEdgePart> | undefined
   return {
-    async fetch(request, env) {
+    async fetch(request, env, context) {
       try {
         if (request.method !== 'POST') {
           throw new EdgeclipError('POST a tensor bundle.', { status: 405, code: 'method_not_allowed' })
         }
         const buildId = requestedBuild(request)
         const tensors = decodeHop(new Uint8Array(await request.arrayBuffer()))
-        loading ??= loadEdgePart(env, wasmModule).catch((error: unknown) => {
-          loading = undefined
-          throw error
-        })
+        part ??= loadWithBackoff(() => loadEdgePart(env, wasmModule))
+        const loading = part.get()
+        // The load outlives this request: a caller that gives up (the gateway's edge deadline)
+        // must not cancel the R2 reads that later requests wait on.
+        context?.waitUntil(loading.catch(() => undefined))
         const loaded = await loading
         // Checked before running: this part's layers on another build's hidden states are garbage.
         if (loaded.manifest.buildId !== buildId) {
@@ -90,7 +96,7 @@ export function createEdgePartHandler(wasmModule: WebAssembly.Module): EdgePartH
           bundleRequest(request.url, buildId, { [manifest.idsInput]: ids, ...outputs }),
         )
       } catch (error) {
-        return errorResponse(error)
+        return errorResponse(error, env.EDGE_PART_INDEX)
       }
     },
   }

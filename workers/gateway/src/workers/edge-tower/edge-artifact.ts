@@ -18,6 +18,12 @@ export const EDGE_BUILD_MISMATCH = 'edge_build_mismatch'
 /** Body type of every hop: named tensors in one binary body (`encodeTensorBundle`). */
 export const TENSOR_BUNDLE_TYPE = 'application/vnd.edgeclip.tensor-bundle'
 
+/**
+ * On a part Worker's error answer: the index of the part that answered, so the gateway can say
+ * which one is down. Earlier parts pass a later part's answer back unchanged, header included.
+ */
+export const EDGE_PART_HEADER = 'x-edgeclip-edge-part'
+
 export const edgeArtifactKey = (spec: ModelSpec, file: string): string =>
   r2ModelKey(spec, `${EDGE_ARTIFACT_DIR}/${file}`)
 

@@ -2,6 +2,7 @@ export {
   EDGE_ARTIFACT_DIR,
   EDGE_BUILD_HEADER,
   EDGE_BUILD_MISMATCH,
+  EDGE_PART_HEADER,
   edgeArtifactKey,
   readEdgeFile,
   readEdgeManifest,

@@ -12,7 +12,7 @@ import {
   type TowerRunOptions,
 } from '@edgeclip/core'
 import { decodeTensorBundle, type EdgeManifest, encodeTensorBundle } from '@edgeclip/edge-model'
-import { EDGE_BUILD_HEADER, EDGE_BUILD_MISMATCH, TENSOR_BUNDLE_TYPE } from './edge-artifact'
+import { EDGE_BUILD_HEADER, EDGE_BUILD_MISMATCH, EDGE_PART_HEADER, TENSOR_BUNDLE_TYPE } from './edge-artifact'
 
 /** What the gateway calls: a service binding (`Fetcher`), typed with the DOM's Request/Response. */
 export interface ServiceBinding {
@@ -31,11 +31,20 @@ export interface ServiceBindingTextTowerOptions {
 /** The hop's URL: only its path matters to the part Worker. */
 const EMBED_URL = 'https://edge-tower.internal/embed'
 
-/** A part that failed for a reason other than being unavailable: the pipeline falls back to the backend. */
+/**
+ * A part that failed or is down: the pipeline sends its texts to the backend. `part` is the index
+ * of the part that answered (when it said), `code` its error code: what /readyz may show anyone.
+ * A part that is down (503) carries the outage as `cause`, which the gateway answers when it has
+ * no backend to fall back on.
+ */
 export class EdgePartError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
+  readonly part: number | undefined
+  readonly code: string | undefined
+  constructor(message: string, options: { cause?: unknown; part?: number; code?: string } = {}) {
+    super(message, options.cause === undefined ? {} : { cause: options.cause })
     this.name = 'EdgePartError'
+    this.part = options.part
+    this.code = options.code
   }
 }
 
@@ -44,13 +53,13 @@ export class EdgePartError extends Error {
  * isolates hold the old one). An EdgePartError: the pipeline sends the texts to the backend.
  */
 export class EdgeBuildMismatchError extends EdgePartError {
-  constructor(message: string) {
-    super(message)
+  constructor(message: string, options: { part?: number; code?: string } = {}) {
+    super(message, options)
     this.name = 'EdgeBuildMismatchError'
   }
 }
 
-async function errorFrom(response: Response): Promise<Error> {
+async function errorFrom(response: Response): Promise<EdgePartError> {
   const text = await response.text()
   let body: { error?: { message?: string; code?: string } } | undefined
   try {
@@ -59,20 +68,36 @@ async function errorFrom(response: Response): Promise<Error> {
     body = undefined
   }
   const message = body?.error?.message ?? (text.slice(0, 200) || response.statusText)
-  if (response.status === 409 && body?.error?.code === EDGE_BUILD_MISMATCH) {
-    return new EdgeBuildMismatchError(`edge parts of two builds: ${message}`)
-  }
-  // A part that cannot load its files answers 503 with a code: the same clear outage the
-  // in-process tower gives when its model is missing. Anything else is a fault to route around.
-  if (response.status === 503 && body?.error?.code) {
-    const retryAfter = Number(response.headers.get('retry-after') ?? '')
-    return new EdgeclipError(`The edge text tower is unavailable: ${message}`, {
-      status: 503,
-      code: body.error.code,
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfter } : { retryAfter: 5 }),
+  const partHeader = response.headers.get(EDGE_PART_HEADER)
+  const part = partHeader !== null && /^\d+$/.test(partHeader) ? Number(partHeader) : undefined
+  const code = body?.error?.code
+  const where = part === undefined ? 'edge part' : `edge part ${part}`
+  if (response.status === 409 && code === EDGE_BUILD_MISMATCH) {
+    return new EdgeBuildMismatchError(`edge parts of two builds: ${message}`, {
+      ...(part === undefined ? {} : { part }),
+      code,
     })
   }
-  return new EdgePartError(`edge part answered ${response.status}: ${message}`)
+  // A part that cannot load its files answers 503 with a code: the same clear outage the
+  // in-process tower gives when its model is missing, kept for when there is no backend.
+  const outage =
+    response.status === 503 && code
+      ? new EdgeclipError(`The edge text tower is unavailable: ${message}`, {
+          status: 503,
+          code,
+          retryAfter: retryAfterOf(response) ?? 5,
+        })
+      : undefined
+  return new EdgePartError(`${where} answered ${response.status}: ${message}`, {
+    ...(outage ? { cause: outage } : {}),
+    ...(part === undefined ? {} : { part }),
+    ...(code ? { code } : {}),
+  })
+}
+
+function retryAfterOf(response: Response): number | undefined {
+  const seconds = Number(response.headers.get('retry-after') ?? '')
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined
 }
 
 export class ServiceBindingTextTower implements TextTower {
