@@ -16,7 +16,7 @@ export interface EdgePartManifest {
 
 export interface EdgeManifest {
   format: typeof EDGE_FORMAT
-  /** `int8`: DynamicQuantizeMatMul; `q4`: MatMulNBits. */
+  /** `int8`: MatMulInteger over per-row (per-token) int8 activations; `q4`: MatMulNBits. */
   weights: 'int8' | 'q4'
   /** The graph input the table rows feed. */
   embedsInput: string
