@@ -87,5 +87,5 @@ const report = previous ? mergeReports(previous, current) : current
 await writeFile(latestJson, `${JSON.stringify(report, null, 2)}\n`)
 await writeFile(`${resultsDir}${values.out}.md`, renderMarkdown(report))
 console.error(
-  `[bench] ${previous ? `merged ${selected.join(', ')} into` : 'wrote'} ${latestJson} and latest.md in ${current.durationS} s`,
+  `[bench] ${previous ? `merged ${selected.join(', ')} into` : 'wrote'} ${latestJson} and ${values.out}.md in ${current.durationS} s`,
 )
