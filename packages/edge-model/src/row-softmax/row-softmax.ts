@@ -3,7 +3,8 @@
 // sums the exponentials in SIMD lanes whose split depends on the row length: padding a text's
 // attention scores moved its probabilities by an ulp, and per-row int8 quantization downstream turns
 // an ulp into a whole quantization step now and then (1.5e-4 on a normalized vector). ReduceSum
-// adds in order, and the pad keys' exponentials are exact zeros at the end of the row.
+// adds in order, and the pad keys' exponentials are exact zeros at the end of the row: the same
+// bits alone and padded, which testkit's edge-batch-invariance.test.ts holds ORT Web to.
 import {
   defaultOpset,
   graphOf,
