@@ -1,4 +1,5 @@
-// `pnpm bench [--quick] [--only a,b [--merge]]`: runs the suites and writes bench/results/latest.{json,md}.
+// `pnpm bench [--quick] [--only a,b [--merge]] [--out name]`: runs the suites and writes
+// bench/results/latest.{json,md} (or <name>.{json,md}).
 // --merge keeps the other suites' results from the existing latest.json (same mode).
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
@@ -7,6 +8,7 @@ import { machineInfo } from './machine'
 import { mergeReports } from './merge-report'
 import { type Report, renderMarkdown } from './report'
 import type { Suite, SuiteResult } from './suite'
+import { edgeAgreement } from './suites/edge-agreement'
 import { edgeLatency } from './suites/edge-latency'
 import { backendCpu, edgeFit } from './suites/external'
 import { gatewayOverhead } from './suites/gateway-overhead'
@@ -18,8 +20,10 @@ const suites: Record<string, Suite> = {
   'backend-cpu': backendCpu,
   'edge-fit': edgeFit,
   preprocess: preprocessBench,
+  'edge-agreement': edgeAgreement,
 }
-// Edge fit starts workerd once per variant and part: minutes, so the quick run leaves it out.
+// Edge fit starts workerd once per variant and part, edge agreement runs 224 texts through the
+// full-size split tower: minutes each, so the quick run leaves them out.
 const quickSuites = ['edge-latency', 'gateway-overhead', 'backend-cpu', 'preprocess']
 
 const { values } = parseArgs({
@@ -27,12 +31,14 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     merge: { type: 'boolean', default: false },
+    // Another report name, e.g. a quick run of one suite kept beside the full latest.json.
+    out: { type: 'string', default: 'latest' },
   },
 })
 const selected = values.only ? values.only.split(',') : values.quick ? quickSuites : Object.keys(suites)
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url))
 const workDir = `${resultsDir}tmp`
-const latestJson = `${resultsDir}latest.json`
+const latestJson = `${resultsDir}${values.out}.json`
 await mkdir(workDir, { recursive: true })
 
 async function readPreviousReport(): Promise<Report> {
@@ -81,7 +87,7 @@ const current: Report = {
 }
 const report = previous ? mergeReports(previous, current) : current
 await writeFile(latestJson, `${JSON.stringify(report, null, 2)}\n`)
-await writeFile(`${resultsDir}latest.md`, renderMarkdown(report))
+await writeFile(`${resultsDir}${values.out}.md`, renderMarkdown(report))
 console.error(
-  `[bench] ${previous ? `merged ${selected.join(', ')} into` : 'wrote'} ${latestJson} and latest.md in ${current.durationS} s`,
+  `[bench] ${previous ? `merged ${selected.join(', ')} into` : 'wrote'} ${latestJson} and ${values.out}.md in ${current.durationS} s`,
 )

@@ -16,6 +16,9 @@ const exists = (path: string) =>
 /** Layers of the stand-in a quick run builds when the full-size tower is not cached yet. */
 const QUICK_LAYERS = 2
 
+/** The edge build's int8 numerics, in cached file names. */
+const INT8_NUMERICS = 'rowwise'
+
 /** bert-base-uncased's vocab.txt beside the repo (../shared), when this checkout has it. */
 const sharedVocabPath = fileURLToPath(new URL('../../../shared/data/tokenizer/vocab.txt', import.meta.url))
 
@@ -37,7 +40,10 @@ export async function syntheticTextModel(
   variant: 'fp32' | 'int8',
   options: SyntheticModelOptions = {},
 ): Promise<string> {
-  const suffix = `${variant}${options.pipeline ? '-pipeline' : ''}`
+  // int8 names its numerics (per-row activations, row-wise softmax): a cached file of the earlier
+  // whole-batch build must not be measured as this one.
+  const numerics = variant === 'int8' ? `${variant}-${INT8_NUMERICS}` : variant
+  const suffix = `${numerics}${options.pipeline ? '-pipeline' : ''}`
   const fullDir = join(context.workDir, 'models', `jinabert-synthetic-${suffix}`)
   const small = context.quick && !(await exists(join(fullDir, 'onnx', 'text_model.onnx')))
   const modelDir = small
@@ -59,6 +65,42 @@ export async function syntheticTextModel(
   if (options.pipeline) await writePipelineFiles(modelDir, small ? QUICK_LAYERS : jinaBertShape.layers)
   return path
 }
+
+/**
+ * The split edge artifact (`buildEdgeModel`, int8, `parts` parts) of the same synthetic tower, and
+ * the un-split fp32 file it was built from. Quick runs build the 2-layer stand-in unless cached.
+ */
+export async function syntheticEdgeArtifact(
+  context: SuiteContext,
+  parts: number,
+  options: { layers?: number } = {},
+): Promise<{ edgeDir: string; fp32Path: string; layers: number }> {
+  const name = (layers: number) => `jinabert-synthetic-${layers}-layers-edge-${INT8_NUMERICS}-${parts}-parts`
+  const fullDir = join(context.workDir, 'models', name(jinaBertShape.layers))
+  const layers =
+    options.layers ??
+    (context.quick && !(await exists(join(fullDir, 'manifest.json'))) ? QUICK_LAYERS : jinaBertShape.layers)
+  const edgeDir = join(context.workDir, 'models', name(layers))
+  if (!(await exists(join(edgeDir, 'manifest.json'))))
+    context.log(
+      `building the ${parts}-part edge artifact of synthetic JinaBERT (${layers} layers) at ${edgeDir}`,
+    )
+  const shape = { layers }
+  await writeSyntheticJinaBert(edgeDir, { seed: 1, variant: 'edge', parts, shape })
+  // writeSyntheticJinaBert keeps the fp32 source beside the variant, under this name.
+  const { width, intermediate, vocabRows } = jinaBertShape
+  const fp32Path = join(
+    context.workDir,
+    'models',
+    `fp32-${layers}x${width}-${intermediate}-${vocabRows}-1.onnx`,
+  )
+  if (!(await exists(fp32Path))) throw new Error(`expected the fp32 source at ${fp32Path}`)
+  return { edgeDir, fp32Path, layers }
+}
+
+/** Layers of a model `syntheticTextModel` returned: the quick stand-in's or the full tower's. */
+export const syntheticLayers = (path: string): number =>
+  path.includes(`-${QUICK_LAYERS}-layers-`) ? QUICK_LAYERS : jinaBertShape.layers
 
 /** The vocab the benchmark tokenizes with: the real one when present, else testkit's fixture vocab. */
 export async function benchVocab(): Promise<{ text: string; source: string }> {

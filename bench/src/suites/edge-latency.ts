@@ -2,9 +2,17 @@
 // transformers.js on the same ONNX file (the peer) vs onnxruntime-node (the native limit).
 import { relative } from 'node:path'
 import { runChild } from '../child'
-import { benchVocab, syntheticTextModel } from '../models'
+import { benchVocab, syntheticLayers, syntheticTextModel } from '../models'
 import { round, summarize } from '../stats'
 import type { ResultTable, SuiteContext, SuiteResult } from '../suite'
+import {
+  type BatchShape,
+  type BenchSplitTower,
+  SPLIT_PARTS,
+  shapeKey,
+  startBenchSplitTower,
+  timeSplitShapes,
+} from './split-tower'
 
 const runtimes = ['ort-web', 'transformers-js', 'ort-node'] as const
 type Runtime = (typeof runtimes)[number]
@@ -20,6 +28,12 @@ interface ChildResult {
 }
 
 type Variant = 'fp32' | 'int8'
+
+/** What the gateway sends the split tower: 1, 4 and 16 texts (its edge batch size) of 8 and 16 tokens. */
+const SPLIT_SHAPES: BatchShape[] = [8, 16].flatMap((tokens) => [1, 4, 16].map((batch) => ({ tokens, batch })))
+/** The same batches through the peers, whose batch-1 figures the per-length rows already hold. */
+const PEER_BATCH_SHAPES = SPLIT_SHAPES.filter((shape) => shape.batch > 1)
+const peerKey = (shape: BatchShape) => (shape.batch === 1 ? String(shape.tokens) : shapeKey(shape))
 
 export async function edgeLatency(context: SuiteContext): Promise<SuiteResult> {
   // int8 (dynamic, whole graph, same I/O) is the weight format an edge tower can afford, and at half
@@ -44,6 +58,7 @@ export async function edgeLatency(context: SuiteContext): Promise<SuiteResult> {
       `Texts of an exact token count ([CLS]/[SEP] included) built from the ${vocabSource}; the transformers-js worker asserts before timing that the pipeline's tokenizer gives core's ids, and the suite that all three runtimes fed the same ids.`,
       `Model files: ${paths.map((path) => relative(context.workDir, path)).join(', ')}.`,
       'Each runtime runs in its own process, runtimes interleaved run by run. transformers.js imports onnxruntime-node and its own onnxruntime-web at load even when handed ours, which its peak RSS includes.',
+      `The shipped path (int8 table "by batch"): POST /v1/embeddings to the gateway's Worker (auth off) in workerd via Miniflare, its EDGE_TOWER service binding to ${SPLIT_PARTS} part Workers chained by NEXT, each running its part of the split int8 artifact (buildEdgeModel of the same fp32 file) from the local R2 bucket; bundles are what \`wrangler deploy --dry-run\` writes. Timed from Node: request, tokenizing, the chain, JSON of raw vectors. Every call sends texts no earlier call sent (distinct seeds), and the gateway must answer route edge, cache miss. The peers run the single-file int8 with the same weights and numerics (per-row activation scales, row-wise softmax), a batch of distinct texts of the same length per call, one thread.`,
     ],
   }
 }
@@ -54,24 +69,42 @@ async function measureVariant(
   modelPath: string,
 ): Promise<ResultTable[]> {
   // Quick keeps the two lengths the routing threshold is chosen between and two runs for a spread.
-  const tokens = context.quick ? [16, 64] : [8, 16, 32, 64]
+  const tokens = context.quick ? [8, 16, 64] : [8, 16, 32, 64]
   const runs = context.quick ? 2 : 3
   const reps = context.quick ? 6 : 15
   const results: Record<Runtime, ChildResult[]> = { 'ort-web': [], 'transformers-js': [], 'ort-node': [] }
-  // Interleave runtimes run by run so drift on the machine hits all of them alike.
-  for (let run = 0; run < runs; run++) {
-    for (const runtime of runtimes) {
-      context.log(`edge-latency: ${variant} ${runtime} run ${run + 1}/${runs}`)
-      results[runtime].push(
-        await runChild<ChildResult>('text-latency.ts', [
-          runtime,
-          modelPath,
-          tokens.join(','),
-          '3',
-          String(reps),
-        ]),
-      )
+  // The shipped path exists for int8 only: the split tower in workerd, beside the peers' batches.
+  const split =
+    variant === 'int8'
+      ? await startBenchSplitTower(context, 'edge-latency', { layers: syntheticLayers(modelPath) })
+      : undefined
+  const splitSamples: Record<string, number[]> = {}
+  const seeds = { next: 1 }
+  try {
+    // Interleave runtimes run by run so drift on the machine hits all of them alike.
+    for (let run = 0; run < runs; run++) {
+      for (const runtime of runtimes) {
+        context.log(`edge-latency: ${variant} ${runtime} run ${run + 1}/${runs}`)
+        results[runtime].push(
+          await runChild<ChildResult>('text-latency.ts', [
+            runtime,
+            modelPath,
+            tokens.join(','),
+            '3',
+            String(reps),
+            ...(split ? [PEER_BATCH_SHAPES.map(shapeKey).join(',')] : []),
+          ]),
+        )
+      }
+      if (split) {
+        context.log(`edge-latency: ${variant} split tower in workerd run ${run + 1}/${runs}`)
+        const samples = await timeSplitShapes(split, SPLIT_SHAPES, 2, Math.ceil(reps / 3), seeds)
+        for (const [key, times] of Object.entries(samples))
+          splitSamples[key] = [...(splitSamples[key] ?? []), ...times]
+      }
     }
+  } finally {
+    await split?.host.dispose()
   }
   const rows = tokens.map((count) => {
     const row: Record<string, number> = { tokens: count }
@@ -119,10 +152,41 @@ async function measureVariant(
   })
   return [
     { title: `${variant}: latency by sequence length`, rows },
+    ...(split ? [splitTable(split, splitSamples, results)] : []),
     { title: `${variant}: peak RSS and load time per runtime process`, rows: memory },
     {
       title: `${variant}: output agreement vs onnxruntime-node (first 8 values of the normalized vector)`,
       rows: agreement,
     },
   ]
+}
+
+/** The split tower behind the gateway in workerd, and the peers on the same int8 weights and batches. */
+function splitTable(
+  split: BenchSplitTower,
+  splitSamples: Record<string, number[]>,
+  results: Record<Runtime, ChildResult[]>,
+): ResultTable {
+  const rows = SPLIT_SHAPES.map((shape) => {
+    const ours = summarize(splitSamples[shapeKey(shape)] ?? [])
+    const row: Record<string, number> = {
+      tokens: shape.tokens,
+      batch: shape.batch,
+      'workerd-split.p50': round(ours.p50),
+      'workerd-split.p95': round(ours.p95),
+      'workerd-split.n': ours.n,
+    }
+    for (const runtime of runtimes) {
+      const peer = summarize(results[runtime].flatMap((result) => result.samples[peerKey(shape)] ?? []))
+      row[`${runtime}.p50`] = round(peer.p50)
+      row[`${runtime}.n`] = peer.n
+    }
+    row['split/transformers-js'] = round(row['workerd-split.p50']! / row['transformers-js.p50']!, 3)
+    row['split/ort-node'] = round(row['workerd-split.p50']! / row['ort-node.p50']!, 3)
+    return row
+  })
+  return {
+    title: `int8: the shipped split tower (gateway → ${SPLIT_PARTS} part Workers in workerd, ${split.layers} layers) vs the peers, by batch`,
+    rows,
+  }
 }

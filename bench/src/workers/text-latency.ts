@@ -1,5 +1,6 @@
 // One runtime's text-in, vector-out latency at several token counts; prints one JSON line.
 // usage: text-latency.ts <ort-web|ort-node|transformers-js> <model.onnx> <tokens,...> <warmup> <reps>
+//        [<batch>x<tokens>,...]: also batches of distinct texts, timed as one call each (key "8x4").
 // The model dir is the one models.ts writes with `pipeline: true` (vocab and tokenizer files beside).
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -8,9 +9,9 @@ import { jinaClipV1, OnnxTextTower, WordPieceTokenizer } from '@edgeclip/core'
 import { peakRssMiB } from '../child'
 import { textsOfLength } from '../text-inputs'
 
-type Embed = (text: string) => Promise<Float32Array>
+type Embed = (texts: string[]) => Promise<Float32Array[]>
 
-const [runtime, modelPath, tokenList, warmupText, repsText] = process.argv.slice(2)
+const [runtime, modelPath, tokenList, warmupText, repsText, batchList] = process.argv.slice(2)
 if (!runtime || !modelPath || !tokenList)
   throw new Error('usage: text-latency.ts RUNTIME MODEL TOKENS WARMUP REPS')
 const warmup = Number(warmupText ?? 3)
@@ -22,6 +23,17 @@ const tokenizer = WordPieceTokenizer.fromVocab(
   jinaClipV1.tokenizer,
 )
 const texts = textsOfLength(tokenizer, tokenList.split(',').map(Number))
+/** `tokens` x `batch` shapes; each batch holds distinct texts of that exact token count. */
+const batchShapes = (batchList ? batchList.split(',') : []).map((shape) => {
+  const [tokens = 0, batch = 0] = shape.split('x').map(Number)
+  if (!(tokens > 2 && batch >= 1)) throw new RangeError(`a batch shape is <tokens>x<batch>, got ${shape}`)
+  const counts = [tokens]
+  const batchTexts = Array.from(
+    { length: batch },
+    (_, index) => textsOfLength(tokenizer, counts, index + 1).get(tokens)!,
+  )
+  return { key: shape, tokens, batchTexts }
+})
 
 async function ourTower(kind: 'web' | 'node'): Promise<Embed> {
   const bytes = new Uint8Array(await readFile(modelPath!))
@@ -31,9 +43,9 @@ async function ourTower(kind: 'web' | 'node'): Promise<Embed> {
       : await (await import('@edgeclip/core/onnx-node')).createNodeSession(bytes, { intraOpThreads: 1 })
   const tower = new OnnxTextTower(session, jinaClipV1)
   // What the gateway does with a text: tokenize within the model's limit, embed, normalize.
-  return async (text) => {
-    const { ids } = tokenizer.encode(text, { maxLength: jinaClipV1.maxTokens })
-    return (await tower.embed([ids], { normalize: true }))[0]!
+  return async (batch) => {
+    const ids = batch.map((text) => tokenizer.encode(text, { maxLength: jinaClipV1.maxTokens }).ids)
+    return tower.embed(ids, { normalize: true })
   }
 }
 
@@ -58,16 +70,22 @@ async function transformersJs(): Promise<Embed> {
     session_options: { executionProviders: ['wasm'], intraOpNumThreads: 1 },
   })
   // Same work on both sides: the pipeline's tokenizer must give our ids for every text.
-  for (const [count, text] of texts) {
+  const everyText = [
+    ...texts,
+    ...batchShapes.flatMap((shape) => shape.batchTexts.map((text) => [shape.key, text] as const)),
+  ]
+  for (const [count, text] of everyText) {
     const encoded = extractor.tokenizer(text) as { input_ids: { data: BigInt64Array } }
     const theirs = Array.from(encoded.input_ids.data, Number)
     const ours = tokenizer.encode(text).ids
     if (theirs.join() !== ours.join())
       throw new Error(`tokenizers differ on the ${count}-token text: ours ${ours}, transformers.js ${theirs}`)
   }
-  return async (text) => {
-    const output = await extractor(text, { pooling: 'mean', normalize: true })
-    return output.data as Float32Array
+  return async (batch) => {
+    const output = await extractor(batch, { pooling: 'mean', normalize: true })
+    const data = output.data as Float32Array
+    const width = data.length / batch.length
+    return batch.map((_, index) => data.subarray(index * width, (index + 1) * width))
   }
 }
 
@@ -85,19 +103,27 @@ const loadMs = performance.now() - loadStart
 const samples: Record<string, number[]> = {}
 const checks: Record<string, number[]> = {}
 const ids: Record<string, number[]> = {}
-for (const [count, text] of texts) {
-  for (let index = 0; index < warmup; index++) await embed(text)
+async function time(key: string, batch: string[], rounds: number, warmups = warmup): Promise<void> {
+  for (let index = 0; index < warmups; index++) await embed!(batch)
   const times: number[] = []
-  let vector: Float32Array = new Float32Array()
-  for (let index = 0; index < reps; index++) {
+  let vectors: Float32Array[] = []
+  for (let index = 0; index < rounds; index++) {
     const start = performance.now()
-    vector = await embed(text)
+    vectors = await embed!(batch)
     times.push(performance.now() - start)
   }
-  samples[count] = times
+  samples[key] = times
   // First values of the output, so the suite can check all runtimes computed the same thing.
-  checks[count] = Array.from(vector.subarray(0, 8))
+  checks[key] = Array.from(vectors[0]!.subarray(0, 8))
+}
+for (const [count, text] of texts) {
+  await time(String(count), [text], reps)
   ids[count] = tokenizer.encode(text).ids
+}
+// A batch costs about its size in single calls: fewer rounds keep the run within its minutes.
+for (const shape of batchShapes) {
+  await time(shape.key, shape.batchTexts, Math.max(3, Math.ceil(reps / 3)), 1)
+  ids[shape.key] = shape.batchTexts.flatMap((text) => tokenizer.encode(text).ids)
 }
 process.stdout.write(
   `${JSON.stringify({ runtime, loadMs, peakRssMiB: peakRssMiB(), samples, checks, ids })}\n`,

@@ -9,8 +9,9 @@ import {
 } from '../edge-runner/edge-manifest'
 import { encodeEmbeddingTable, extractEmbeddingTable, INPUTS_EMBEDS } from '../embedding-table'
 import { moveToExternalData } from '../external-data'
-import { decodeModel, encodeModel, graphOf } from '../onnx-graph'
+import { decodeModel, encodeModel, graphOf, type ModelProto } from '../onnx-graph'
 import { quantizeInt8, quantizeQ4 } from '../quantize'
+import { rowSoftmax } from '../row-softmax'
 import { splitLayers } from '../split-layers'
 
 export interface BuildEdgeOptions {
@@ -41,7 +42,7 @@ export async function buildEdgeModel(fp32: Uint8Array, options: BuildEdgeOptions
   const parts = options.parts ?? 1
   if (!(Number.isInteger(parts) && parts >= 1)) throw new RangeError('parts must be a whole number >= 1')
   const table = extractEmbeddingTable(model, idsInput)
-  const quantized = weights === 'int8' ? quantizeInt8(model) : quantizeQ4(model)
+  const quantized = quantizeWeights(model, weights)
   if (quantized === 0) throw new Error('the text model has no weight MatMul to quantize')
   const files = new Map<string, Uint8Array>()
   const tableBytes = encodeEmbeddingTable(table)
@@ -85,10 +86,18 @@ export async function buildEdgeModel(fp32: Uint8Array, options: BuildEdgeOptions
   return { manifest, files }
 }
 
+/**
+ * Quantized weights and row-wise softmax: the numerics every edge build and single-file variant
+ * share, so a text's vector depends on its own tokens only (not on its batch or its padding).
+ */
+function quantizeWeights(model: ModelProto, weights: 'int8' | 'q4'): number {
+  rowSoftmax(model)
+  return weights === 'int8' ? quantizeInt8(model) : quantizeQ4(model)
+}
+
 /** A single-file variant with the original I/O (input_ids -> text_embeds): int8 or 4-bit weights only. */
 export function quantizeTextModel(fp32: Uint8Array, weights: 'int8' | 'q4'): Uint8Array {
   const model = decodeModel(fp32)
-  if (weights === 'int8') quantizeInt8(model)
-  else quantizeQ4(model)
+  quantizeWeights(model, weights)
   return encodeModel(model)
 }

@@ -23,7 +23,7 @@ export interface EdgeManifest {
    * of the split tower carries it, and cache keys name it as the edge tower's weights.
    */
   buildId: string
-  /** `int8`: DynamicQuantizeMatMul; `q4`: MatMulNBits. */
+  /** `int8`: MatMulInteger over per-row (per-token) int8 activations; `q4`: MatMulNBits. */
   weights: 'int8' | 'q4'
   /** The graph input the table rows feed. */
   embedsInput: string

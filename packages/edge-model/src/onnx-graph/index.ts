@@ -1,4 +1,11 @@
 export {
+  defaultOpset,
+  intAttribute,
+  intsAttribute,
+  makeNode,
+  reduceLastAxis,
+} from './graph-nodes'
+export {
   DataType,
   decodeModel,
   encodeModel,

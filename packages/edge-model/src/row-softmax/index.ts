@@ -1,0 +1,1 @@
+export { rowSoftmax } from './row-softmax'
