@@ -2,10 +2,12 @@
 // against Pillow + numpy (Debian's /usr/bin/python3), one thread each, on one photo set, in one
 // run: rounds alternate Pillow and edgeclip so both see the same machine load. Also written to
 // bench/results/preprocess.{json,md}, so this figure can be re-run without touching latest.*.
-import { spawnSync } from 'node:child_process'
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { type DecodedImage, jinaClipV1, preprocessImage } from '@edgeclip/core'
 import { SharpImageDecoder } from '@edgeclip/core/node'
@@ -40,15 +42,40 @@ interface PillowOutput {
   photos: { mode: string; samples: Samples }[]
 }
 
-function runPillow(jobPath: string): PillowOutput {
-  const run = spawnSync(python, [pillowScript, jobPath], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 2 ** 20,
-    // numpy's element-wise ops are single-threaded; this keeps any BLAS pool out of it too.
-    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
-  })
-  if (run.status !== 0) throw new Error(`Pillow bench failed: ${run.stderr || run.error}`)
-  return JSON.parse(run.stdout) as PillowOutput
+/**
+ * One Python process for the whole run, fed job files on stdin. Spawning per round forked this
+ * process each time, which made every page of its heap copy-on-write: its next decodes then paid
+ * page faults (640x480 JPEG ~3 -> ~8 ms of CPU) that the freshly started Python side did not.
+ */
+class PillowServer {
+  readonly #child: ChildProcessWithoutNullStreams
+  readonly #lines: AsyncIterator<string>
+  #stderr = ''
+
+  constructor() {
+    this.#child = spawn(python, [pillowScript, '--serve'], {
+      // numpy's element-wise ops are single-threaded; this keeps any BLAS pool out of it too.
+      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+    })
+    this.#child.stderr.on('data', (chunk: Buffer) => {
+      this.#stderr += chunk.toString()
+    })
+    this.#lines = createInterface({ input: this.#child.stdout })[Symbol.asyncIterator]()
+  }
+
+  async run(jobPath: string): Promise<PillowOutput> {
+    this.#child.stdin.write(`${jobPath}\n`)
+    const line = await this.#lines.next()
+    if (line.done) throw new Error(`Pillow bench failed: ${this.#stderr}`)
+    return JSON.parse(line.value) as PillowOutput
+  }
+
+  async close(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return
+    const exited = once(this.#child, 'exit')
+    this.#child.stdin.end()
+    await exited
+  }
 }
 
 const cpuMs = () => {
@@ -102,6 +129,7 @@ export async function preprocessBench(context: SuiteContext): Promise<SuiteResul
   // One libvips thread per image: the comparison is per core, and Pillow decodes on one thread.
   sharp.concurrency(1)
   const started = { at: new Date(), machine: machineInfo() }
+  const pillowServer = new PillowServer()
   const scratch = await mkdtemp(join(context.workDir, 'preprocess-'))
   try {
     const photos = await writeBenchPhotos(join(scratch, 'photos'))
@@ -120,7 +148,7 @@ export async function preprocessBench(context: SuiteContext): Promise<SuiteResul
     await writeFile(checkPath, JSON.stringify(job(true, 1)))
 
     // Agreement first: the figures only mean something if both sides compute the same tensor.
-    const check = runPillow(checkPath)
+    const check = await pillowServer.run(checkPath)
     const decoder = new SharpImageDecoder()
     const agreement: { mode: string; maxAbsDiff: number }[] = []
     for (const [index] of photos.entries()) {
@@ -133,7 +161,7 @@ export async function preprocessBench(context: SuiteContext): Promise<SuiteResul
     const edgeclip = photos.map(emptySamples)
     for (let roundIndex = 0; roundIndex < rounds; roundIndex++) {
       context.log(`preprocess: round ${roundIndex + 1}/${rounds}`)
-      const output = runPillow(jobPath)
+      const output = await pillowServer.run(jobPath)
       for (const [index, photo] of output.photos.entries()) {
         for (const key of Object.keys(photo.samples) as (keyof Samples)[]) {
           pillow[index]?.[key].push(...photo.samples[key])
@@ -207,6 +235,7 @@ export async function preprocessBench(context: SuiteContext): Promise<SuiteResul
         `${rounds} rounds alternating Pillow and edgeclip, ${repeats} repeats per photo per round; figures are medians of all samples. CPU time (process user+sys) is the headline because the machine is shared; wall times are beside it.`,
         'decode = file bytes to pixels (Image.open + load; SharpImageDecoder.decode); preprocess = pixels to the tensor (resize, crop, convert, normalize); total = both in one go.',
         `Backend pool: @edgeclip/gpu-backend ImageWorkerPool, ${poolRounds} passes over the set queued at once; CPU-seconds are the whole process (workers, main thread, libvips). One GPU at 4000 img/s needs ~${Math.ceil(4000 / perCoreRate)} such cores for decode + preprocessing (measured rate, estimated core count).`,
+        `Allocator: GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES || 'unset (glibc defaults)'} for both processes; the backend's \`pnpm start\` sets glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864 (without it glibc maps each decoded image afresh and sharp's JPEG decode costs up to ~3x the CPU).`,
         'maxAbsDiff: edgeclip tensor vs Pillow tensor on the same file (PNG must be 0; JPEG differs only where the two libjpeg-turbo builds decode differently).',
       ],
       raw: { pillow, edgeclip, agreement, pool },
@@ -214,6 +243,7 @@ export async function preprocessBench(context: SuiteContext): Promise<SuiteResul
     await writeStandalone(result, started, context.quick)
     return result
   } finally {
+    await pillowServer.close()
     await rm(scratch, { recursive: true, force: true })
   }
 }

@@ -1,7 +1,10 @@
 """Pillow's side of the preprocess bench: decode, preprocess and both, per photo, one thread.
 Same pipeline as packages/core/test/goldens/pillow_tensors.py (resize shortest side bicubic,
 centre crop with round(), convert('RGB') after the crop, /255, normalize, CHW float32).
-Usage: pillow_preprocess.py JOB.json  ->  JSON figures on stdout, tensors to job['tensorDir']."""
+Usage: pillow_preprocess.py JOB.json  ->  JSON figures on stdout, tensors to job['tensorDir'].
+       pillow_preprocess.py --serve     ->  one JOB.json path per stdin line, one JSON line back each
+(the bench keeps one such process for the whole run: forking the Node process for every round made
+every page of its heap copy-on-write, so its next decodes paid page faults the Python side did not)."""
 import json, os, sys, time
 import numpy as np
 import PIL
@@ -40,7 +43,7 @@ def timed(fn):
     return result, (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
-def main(job_path):
+def run_job(job_path):
     with open(job_path) as f:
         job = json.load(f)
     size, repeats = job['size'], job['repeats']
@@ -61,8 +64,13 @@ def main(job_path):
             _, wall, cpu = timed(lambda: preprocess(decode(path), size, mean, std))
             samples['total'].append(wall); samples['totalCpu'].append(cpu)
         out['photos'].append({'mode': img.mode, 'samples': samples})
-    json.dump(out, sys.stdout)
+    return out
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    if sys.argv[1] == '--serve':
+        for line in sys.stdin:
+            sys.stdout.write(json.dumps(run_job(line.strip())) + '\n')
+            sys.stdout.flush()
+    else:
+        json.dump(run_job(sys.argv[1]), sys.stdout)

@@ -32,8 +32,11 @@ function positive(width: number | undefined, height: number | undefined): Dimens
   return { width, height }
 }
 
-/** JPEG: walk the marker segments to the first start-of-frame (SOF0..SOF15 less DHT/JPG/DAC). */
-function jpegDimensions(reader: ByteReader): Dimensions {
+/**
+ * JPEG: walk the marker segments to the first start-of-frame (SOF0..SOF15 less DHT/JPG/DAC) and
+ * return the offset of its length field, or undefined.
+ */
+function jpegFrameOffset(reader: ByteReader): number | undefined {
   let offset = 2
   while (offset < reader.length) {
     if (reader.u8(offset) !== 0xff) return undefined
@@ -47,10 +50,24 @@ function jpegDimensions(reader: ByteReader): Dimensions {
     const length = reader.u16(offset)
     if (length === undefined || length < 2) return undefined
     const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc
-    if (isFrame) return positive(reader.u16(offset + 5), reader.u16(offset + 3))
+    if (isFrame) return offset
     offset += length
   }
   return undefined
+}
+
+function jpegDimensions(reader: ByteReader): Dimensions {
+  const frame = jpegFrameOffset(reader)
+  return frame === undefined ? undefined : positive(reader.u16(frame + 5), reader.u16(frame + 3))
+}
+
+/** Sample precision and component count of a JPEG's first frame, read from the header alone. */
+export function readJpegFrame(bytes: Uint8Array): { precision: number; components: number } | undefined {
+  const reader = new ByteReader(bytes)
+  const frame = jpegFrameOffset(reader)
+  const precision = frame === undefined ? undefined : reader.u8(frame + 2)
+  const components = frame === undefined ? undefined : reader.u8(frame + 7)
+  return precision === undefined || components === undefined ? undefined : { precision, components }
 }
 
 function webpDimensions(reader: ByteReader): Dimensions {

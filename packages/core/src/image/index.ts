@@ -1,5 +1,11 @@
 export { checkImageHeader, decodableImageFormats, type ImageCheckOptions } from './image-check'
-export { type ImageFormat, type ImageHeader, imageMimeTypes, readImageHeader } from './image-header'
+export {
+  type ImageFormat,
+  type ImageHeader,
+  imageMimeTypes,
+  readImageHeader,
+  readJpegFrame,
+} from './image-header'
 export { defaultMaxImagePixels } from './image-limits'
 export {
   centerCropOffsets,
