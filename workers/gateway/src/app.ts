@@ -12,7 +12,14 @@ import { rateLimit } from './middleware/rate-limit'
 import { requestId } from './middleware/request-id'
 import { StageTimings } from './middleware/timing'
 import type { GatewayDeps } from './ports'
-import { docsPage, registerEmbeddingsRoute, registerHealthRoutes, registerModelsRoute } from './routes'
+import {
+  docsPage,
+  registerEmbeddingsRoute,
+  registerHealthRoutes,
+  registerMethodNotAllowed,
+  registerModelsRoute,
+  registerRootRoute,
+} from './routes'
 
 export interface GatewayAppOptions {
   /** Called once per request; hosts cache what is expensive (sessions, connections) themselves. */
@@ -102,5 +109,7 @@ export function createGatewayApp({ getDeps, config }: GatewayAppOptions): Gatewa
     },
   })
   app.get('/docs', (context) => context.html(docsPage))
+  registerRootRoute(app)
+  registerMethodNotAllowed(app)
   return app
 }
