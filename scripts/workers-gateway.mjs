@@ -38,6 +38,10 @@ export function workersGateway({ root, dataDir, secret, port, host, backendUrl }
       `BACKEND_URL:${backendUrl}`,
       '--env-file',
       secrets,
+      // Local KV, R2 and Durable Object state in the data dir, beside the Node gateway's (not in
+      // workers/gateway/.wrangler, shared by every data dir and test run).
+      '--persist-to',
+      join(dataDir, 'workers-state'),
       '--show-interactive-dev-session=false',
     ],
     cwd,

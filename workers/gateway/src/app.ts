@@ -12,17 +12,27 @@ import { rateLimit } from './middleware/rate-limit'
 import { requestId } from './middleware/request-id'
 import { StageTimings } from './middleware/timing'
 import type { GatewayDeps } from './ports'
-import { docsPage, registerEmbeddingsRoute, registerHealthRoutes, registerModelsRoute } from './routes'
+import {
+  type DocsAssets,
+  registerDocsRoutes,
+  registerEmbeddingsRoute,
+  registerHealthRoutes,
+  registerMethodNotAllowed,
+  registerModelsRoute,
+  registerRootRoute,
+} from './routes'
 
 export interface GatewayAppOptions {
   /** Called once per request; hosts cache what is expensive (sessions, connections) themselves. */
   getDeps: (context: Context<AppEnv>) => GatewayDeps | Promise<GatewayDeps>
   config: GatewayConfig
+  /** Swagger UI's files for /docs, loaded on first use; without them /docs has no renderer. */
+  docsAssets?: () => DocsAssets | Promise<DocsAssets>
 }
 
 export type GatewayApp = OpenAPIHono<AppEnv>
 
-export function createGatewayApp({ getDeps, config }: GatewayAppOptions): GatewayApp {
+export function createGatewayApp({ getDeps, config, docsAssets }: GatewayAppOptions): GatewayApp {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error)
@@ -101,6 +111,8 @@ export function createGatewayApp({ getDeps, config }: GatewayAppOptions): Gatewa
         'Text and image embeddings in one space; compatible with the Jina and OpenAI embeddings APIs.',
     },
   })
-  app.get('/docs', (context) => context.html(docsPage))
+  registerDocsRoutes(app, docsAssets)
+  registerRootRoute(app)
+  registerMethodNotAllowed(app)
   return app
 }

@@ -19,6 +19,7 @@ const typeByStatus: Record<number, ErrorType> = {
   401: 'authentication_error',
   403: 'permission_error',
   404: 'not_found_error',
+  405: 'invalid_request_error',
   413: 'invalid_request_error',
   415: 'invalid_request_error',
   422: 'invalid_request_error',

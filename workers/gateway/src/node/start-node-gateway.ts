@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { createGatewayApp, type GatewayApp } from '../app'
 import type { GatewayDeps } from '../ports'
+import { nodeDocsAssets } from './docs-assets'
 import { createNodeDeps, type NodeModel } from './node-deps'
 import type { NodeGatewaySettings } from './node-settings'
 
@@ -47,7 +48,7 @@ export async function startNodeGateway(options: StartNodeGatewayOptions): Promis
       pending.add(tracked)
     },
   }
-  const app = createGatewayApp({ getDeps: () => deps, config: settings.config })
+  const app = createGatewayApp({ getDeps: () => deps, config: settings.config, docsAssets: nodeDocsAssets })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve(
       {

@@ -1,4 +1,5 @@
-export { docsPage } from './docs'
+export { type DocsAssets, docsPage, registerDocsRoutes } from './docs'
 export { embeddingsRoute, registerEmbeddingsRoute } from './embeddings'
 export { healthzRoute, readyzRoute, registerHealthRoutes } from './health'
 export { modelsRoute, registerModelsRoute } from './models'
+export { registerMethodNotAllowed, registerRootRoute } from './root'

@@ -2,6 +2,7 @@
 import { isEdgeclipError } from '@edgeclip/core'
 import type { ExecutionContext } from 'hono'
 import { createGatewayApp, type GatewayApp } from '../app'
+import type { DocsAssets } from '../routes'
 import { buildIsolateDeps, workersConfig, workersGetDeps } from './deps'
 import type { WorkersEnv } from './env'
 
@@ -10,7 +11,10 @@ export interface WorkersHandler {
 }
 
 /** `wasmModule`: ONNX Runtime's .wasm as wrangler compiled it (workerd cannot compile bytes). */
-export function createWorkersHandler(wasmModule: WebAssembly.Module): WorkersHandler {
+export function createWorkersHandler(
+  wasmModule: WebAssembly.Module,
+  docsAssets?: DocsAssets,
+): WorkersHandler {
   // Bindings are fixed for an isolate's life (a deploy starts new isolates), so the first
   // request's env builds the app; nothing runs at startup.
   let app: GatewayApp | undefined
@@ -20,6 +24,7 @@ export function createWorkersHandler(wasmModule: WebAssembly.Module): WorkersHan
     app = createGatewayApp({
       config,
       getDeps: workersGetDeps((invalidate) => buildIsolateDeps(env, config, wasmModule, invalidate)),
+      ...(docsAssets ? { docsAssets: () => docsAssets } : {}),
     })
     return app
   }

@@ -1,60 +1,51 @@
-// GET /docs: a self-contained page that renders /openapi.json. No CDN, so it works offline.
+// GET /docs: Swagger UI (swagger-ui-dist, a maintained renderer) over /openapi.json. Its script and
+// stylesheet are served by the gateway itself, from the host's own bundle or node_modules, never a
+// CDN, so the page works offline on Node and on Workers. (A hand-written renderer showed request
+// bodies as a bare {"$ref": …}.)
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { AppEnv } from '../../env'
+
+/** Swagger UI's files as text; each host loads them its own way (fs on Node, text modules on Workers). */
+export interface DocsAssets {
+  script: string
+  css: string
+}
+
 export const docsPage = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>edgeclip API</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#222}
-h1{margin-bottom:0}code,pre{font-family:ui-monospace,monospace;font-size:13px}
-pre{background:#f5f5f5;padding:.75rem;overflow:auto;border-radius:4px}
-.op{border:1px solid #ddd;border-radius:6px;margin:1rem 0;padding:0 1rem 1rem}
-.method{display:inline-block;min-width:4em;font-weight:bold;text-transform:uppercase}
-.status{display:inline-block;min-width:3em;font-weight:bold}
-</style>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
 </head>
 <body>
-<h1>edgeclip API</h1>
-<p id="summary">Loading <a href="openapi.json">openapi.json</a>…</p>
-<div id="operations"></div>
-<h2>Schemas</h2>
-<div id="schemas"></div>
+<div id="docs"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
 <script>
-const text = (tag, content, className) => {
-  const element = document.createElement(tag)
-  element.textContent = content
-  if (className) element.className = className
-  return element
-}
-const json = (value) => text('pre', JSON.stringify(value, null, 2))
-fetch('openapi.json').then((response) => response.json()).then((spec) => {
-  document.getElementById('summary').textContent = (spec.info.title || '') + ' ' + (spec.info.version || '') + ' — ' + (spec.info.description || '')
-  const operations = document.getElementById('operations')
-  for (const [path, item] of Object.entries(spec.paths || {})) {
-    for (const [method, operation] of Object.entries(item)) {
-      const box = document.createElement('section')
-      box.className = 'op'
-      const heading = document.createElement('h3')
-      heading.append(text('span', method, 'method'), text('code', path))
-      box.append(heading, text('p', operation.summary || ''))
-      const body = operation.requestBody && operation.requestBody.content['application/json']
-      if (body) box.append(text('h4', 'Request body'), json(body.schema))
-      box.append(text('h4', 'Responses'))
-      for (const [status, response] of Object.entries(operation.responses || {})) {
-        const line = document.createElement('p')
-        line.append(text('span', status, 'status'), document.createTextNode(response.description || ''))
-        box.append(line)
-      }
-      operations.append(box)
-    }
-  }
-  const schemas = document.getElementById('schemas')
-  for (const [name, schema] of Object.entries((spec.components && spec.components.schemas) || {})) {
-    schemas.append(text('h3', name), json(schema))
-  }
-}).catch((error) => { document.getElementById('summary').textContent = 'Could not load openapi.json: ' + error })
+window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs', deepLinking: true })
 </script>
 </body>
 </html>
 `
+
+/** Swagger UI's files change only with the package version; a day of browser caching is safe. */
+const ASSET_CACHE_CONTROL = 'public, max-age=86400'
+
+export function registerDocsRoutes(
+  app: OpenAPIHono<AppEnv>,
+  loadAssets: (() => DocsAssets | Promise<DocsAssets>) | undefined,
+): void {
+  app.get('/docs', (context) => context.html(docsPage))
+  if (!loadAssets) return
+  app.get('/docs/swagger-ui-bundle.js', async (context) => {
+    context.header('content-type', 'text/javascript; charset=utf-8')
+    context.header('cache-control', ASSET_CACHE_CONTROL)
+    return context.body((await loadAssets()).script)
+  })
+  app.get('/docs/swagger-ui.css', async (context) => {
+    context.header('content-type', 'text/css; charset=utf-8')
+    context.header('cache-control', ASSET_CACHE_CONTROL)
+    return context.body((await loadAssets()).css)
+  })
+}

@@ -1,1 +1,1 @@
-export { docsPage } from './docs-page'
+export { type DocsAssets, docsPage, registerDocsRoutes } from './docs-page'

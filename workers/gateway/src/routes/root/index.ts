@@ -1,0 +1,1 @@
+export { registerMethodNotAllowed, registerRootRoute } from './root-routes'
