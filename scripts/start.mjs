@@ -192,6 +192,9 @@ const shared = {
 supervise(
   'backend',
   run('backend', 'gpu-backend', 'src/main.ts', {
+    // As gpu-backend's own `start` sets it (gpu-backend/README.md): glibc otherwise maps and unmaps
+    // every decoded image afresh, which tripled sharp's CPU per photo. An operator's value wins.
+    GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864',
     ...shared,
     PORT: backendPort,
     BACKEND_PORT: backendPort,
