@@ -27,6 +27,8 @@ export interface ShippedBundles {
 
 /** wrangler's module rules for what it wrote: the gateway's rules in wrangler.jsonc, .wasm as CompiledWasm. */
 function moduleType(file: string): BundleModule['type'] | undefined {
+  // Swagger UI's script and stylesheet, served at /docs (wrangler.jsonc's first rule).
+  if (file.endsWith('swagger-ui-bundle.js') || file.endsWith('swagger-ui.css')) return 'Text'
   if (file.endsWith('.js') || file.endsWith('.mjs')) return 'ESModule'
   if (file.endsWith('.wasm')) return 'CompiledWasm'
   if (file.endsWith('.onnx')) return 'Data'

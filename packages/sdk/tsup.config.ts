@@ -9,4 +9,7 @@ export default defineConfig({
   target: 'es2022',
   clean: true,
   treeshake: true,
+  // The SDK installs with no dependencies (browsers, Workers, offline installs): lru-cache, the
+  // memory store behind `cache: true`, is bundled in rather than required at run time.
+  noExternal: ['lru-cache'],
 })
