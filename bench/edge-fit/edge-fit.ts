@@ -59,7 +59,7 @@ export async function runEdgeFit(options: EdgeFitOptions): Promise<EdgeFitReport
   const sessions = new Map<string, InspectorSession>()
   const phases: PhaseResult[] = []
   try {
-    await uploadModelFiles(host, build, vocab)
+    await uploadModelFiles(host, build.dir, vocab)
     for (const [name, url] of host.inspector) sessions.set(name, await InspectorSession.connect(url))
     log('part Workers: first request (session creation, then the table on part 0)')
     phases.push(await partBatch(host, build, sessions, 'first request: session + table load', 1, 3))

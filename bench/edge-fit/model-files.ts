@@ -11,6 +11,9 @@ import type { EdgeManifest } from '@edgeclip/edge-model'
 import { readEdgeManifest } from '@edgeclip/edge-model/node'
 import { splitEdgeIdentity } from '@edgeclip/gateway'
 import { writeSyntheticJinaBert } from '@edgeclip/testkit'
+// Node-safe leaves of the gateway's Workers code: where the Workers read the model from R2.
+import { edgeArtifactKey } from '../../workers/gateway/src/workers/edge-tower/edge-artifact'
+import { r2ModelKey } from '../../workers/gateway/src/workers/edge-tower/r2-model-key'
 import type { WorkerdHost } from './workerd-host'
 
 export const spec = jinaClipV1
@@ -54,11 +57,10 @@ export async function readVocab(): Promise<string> {
 }
 
 /** vocab.txt and every file of the build, where the Workers read them (`<id>/<revision>/…`). */
-export async function uploadModelFiles(host: WorkerdHost, build: EdgeBuild, vocab: string): Promise<void> {
-  const root = `${spec.id}/${spec.revision}`
-  await host.putModelFile(`${root}/vocab.txt`, new TextEncoder().encode(vocab))
-  for (const file of await readdir(build.dir)) {
-    await host.putModelFile(`${root}/edge/${file}`, new Uint8Array(await readFile(join(build.dir, file))))
+export async function uploadModelFiles(host: WorkerdHost, edgeDir: string, vocab: string): Promise<void> {
+  await host.putModelFile(r2ModelKey(spec, 'vocab.txt'), new TextEncoder().encode(vocab))
+  for (const file of await readdir(edgeDir)) {
+    await host.putModelFile(edgeArtifactKey(spec, file), new Uint8Array(await readFile(join(edgeDir, file))))
   }
 }
 

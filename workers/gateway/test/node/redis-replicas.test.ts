@@ -10,9 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RATE_LIMIT_WINDOW_MS, RedisKeyStore } from '../../src/adapters/node'
 import { type GatewayProcess, startGatewayProcess } from './support/gateway-process'
 
-/** A revoked key must be refused by every replica within this long (measured: the next request). */
-const REVOCATION_BOUND_MS = 5_000
-
 const enabled = redisTestsEnabled('two-replica Redis gateway tests')
 let redis: RunningRedis
 let keys: RedisKeyStore
@@ -86,17 +83,12 @@ describe.skipIf(!enabled)('two Node gateways sharing Redis', () => {
     // In-process limits would have let each replica admit `limit` on its own: 2 × limit in all.
   })
 
-  it('refuse a revoked key on both replicas within the stated bound', async () => {
+  it('refuse a revoked key on both replicas from their next request', async () => {
     const { key, id } = await newKey()
     for (const replica of replicas) expect((await embed(replica, key)).status).toBe(200)
+    // Every request reads the key from Redis: no replica holds a verification to outlive the revoke.
     await keys.revoke(id)
-    const revokedAt = Date.now()
-    for (const replica of replicas) {
-      await expect
-        .poll(async () => (await embed(replica, key)).status, { timeout: REVOCATION_BOUND_MS, interval: 50 })
-        .toBe(403)
-    }
-    expect(Date.now() - revokedAt).toBeLessThanOrEqual(REVOCATION_BOUND_MS)
+    for (const replica of replicas) expect((await embed(replica, key)).status).toBe(403)
   })
 
   it('share the L2 cache: a vector computed by one replica is a hit on the other', async () => {
